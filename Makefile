@@ -1,0 +1,54 @@
+# idv-capture: `make demo` serves the demo and sandbox; `make test` runs every suite.
+# Both install what is missing first (scripts/setup.sh), so a fresh machine needs nothing by hand.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PORT ?= 8080
+RUN := . scripts/env.sh &&
+FIXTURES := target/fixtures
+CHROME_FLAGS := "--no-sandbox","--headless=new","--disable-gpu","--disable-dev-shm-usage","--disable-background-networking","--disable-component-update","--disable-sync","--no-first-run","--use-fake-ui-for-media-stream","--use-fake-device-for-media-stream"
+
+.PHONY: setup demo test test-native test-wasm test-e2e pkg sandbox fixtures lint clean
+
+setup:
+	@bash scripts/setup.sh
+
+## Build the npm package into pkg/ (release, wasm-opt on).
+pkg: setup
+	$(RUN) wasm-pack build --target web --release --out-dir pkg
+
+sandbox: setup
+	$(RUN) cargo build -p idv-sandbox
+
+## Generated videos and images; made by the project's own code, never committed.
+fixtures: setup
+	$(RUN) cargo run -q -p idv-fixtures --bin fixtures -- --out $(FIXTURES)
+
+## wasm-bindgen-test reads Chromium's flags from webdriver.json; the fake camera needs an absolute path.
+webdriver.json: fixtures
+	@printf '{"goog:chromeOptions":{"args":[%s,"--use-file-for-fake-video-capture=%s"]}}\n' \
+	  '$(CHROME_FLAGS)' "$(CURDIR)/$(FIXTURES)/two-tone.y4m" > $@
+
+demo: pkg sandbox
+	@echo "demo: http://127.0.0.1:$(PORT)/"
+	$(RUN) cargo run -q -p idv-sandbox -- --port $(PORT) --www www --pkg pkg
+
+test: setup
+	@$(MAKE) --no-print-directory test-native
+	@$(MAKE) --no-print-directory test-wasm
+	@$(MAKE) --no-print-directory test-e2e
+
+test-native: setup
+	$(RUN) cargo test --workspace
+
+test-wasm: webdriver.json
+	$(RUN) wasm-pack test --headless --chrome
+
+test-e2e: pkg sandbox fixtures
+	$(RUN) node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+lint: setup
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+clean:
+	rm -rf target pkg test-output webdriver.json

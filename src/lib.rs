@@ -1,0 +1,13 @@
+//! # idv-capture
+//!
+//! The browser side of an identity-document verification session against the Transmit Security
+//! Verify API: camera, on-device quality pre-check, auto-capture and upload.
+//!
+//! The crate is a pure core with a thin browser shell:
+//! - [`precheck`]: image analysis on RGBA frames. Plain Rust, tested natively.
+//! - `web` (wasm32 only): wires the camera, fetch and JS events to the core, and exports the JS API.
+
+pub mod precheck;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
