@@ -1,7 +1,15 @@
 //! On-device image quality analysis that predicts the Verify server's feedback codes.
+//!
+//! [`Analyzer`] turns an RGBA [`Frame`] into a [`Verdict`]; [`Stabilizer`] watches successive
+//! verdicts and says when to capture, and which frame.
 
+mod analyzer;
 mod frame;
 mod luma;
+mod verdict;
 
+pub use crate::protocol::{Feedback, ImageType};
+pub use analyzer::{Analyzer, Thresholds};
 pub use frame::{Frame, FrameError};
 pub use luma::mean_luma;
+pub use verdict::{Hint, Hints, Point, Quad, Scores, Verdict};
