@@ -5,11 +5,18 @@
 
 mod analyzer;
 mod frame;
+mod geometry;
 mod luma;
+mod plane;
+mod pyramid;
+mod quad;
+mod sharpness;
+mod stabilizer;
 mod verdict;
 
 pub use crate::protocol::{Feedback, ImageType};
 pub use analyzer::{Analyzer, Thresholds};
 pub use frame::{Frame, FrameError};
 pub use luma::mean_luma;
+pub use stabilizer::{Stabilizer, StabilizerConfig, StabilizerUpdate};
 pub use verdict::{Hint, Hints, Point, Quad, Scores, Verdict};

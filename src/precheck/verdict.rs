@@ -127,6 +127,8 @@ pub struct Scores {
     /// Offset of the document's centre from the frame's centre, in fractions of the frame size.
     pub offset_x: f32,
     pub offset_y: f32,
+    /// Mean absolute change (0–1) from the previous analysed frame: camera or hand motion.
+    pub motion: f32,
     /// Width and height of the analysed frame, the coordinate space of `quad`.
     pub frame_width: u32,
     pub frame_height: u32,

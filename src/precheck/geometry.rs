@@ -1,0 +1,315 @@
+//! Plane geometry for document outlines: lines, quads, homographies. No allocation.
+
+use super::{Point, Quad};
+
+/// A line in normal form: `x cos θ + y sin θ = ρ`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Line {
+    pub cos: f32,
+    pub sin: f32,
+    pub rho: f32,
+}
+
+impl Line {
+    pub fn from_angle(theta: f32, rho: f32) -> Self {
+        Self {
+            cos: theta.cos(),
+            sin: theta.sin(),
+            rho,
+        }
+    }
+
+    /// The intersection point, or `None` for (nearly) parallel lines.
+    pub fn intersect(&self, o: &Line) -> Option<Point> {
+        let det = self.cos * o.sin - self.sin * o.cos;
+        if det.abs() < 1e-3 {
+            return None;
+        }
+        Some(Point {
+            x: (self.rho * o.sin - self.sin * o.rho) / det,
+            y: (self.cos * o.rho - self.rho * o.cos) / det,
+        })
+    }
+
+    /// Signed distance of a point from the line.
+    pub fn distance(&self, p: Point) -> f32 {
+        p.x * self.cos + p.y * self.sin - self.rho
+    }
+
+    /// The total-least-squares line through weighted points, given their sums.
+    pub fn fit(s: &LineFit) -> Option<Line> {
+        if s.n < 2.0 {
+            return None;
+        }
+        let mx = s.sx / s.n;
+        let my = s.sy / s.n;
+        let cxx = s.sxx / s.n - mx * mx;
+        let cyy = s.syy / s.n - my * my;
+        let cxy = s.sxy / s.n - mx * my;
+        // The normal is the eigenvector of the smaller eigenvalue of the covariance.
+        let theta = 0.5 * (2.0 * cxy).atan2(cxx - cyy) + std::f32::consts::FRAC_PI_2;
+        let (sin, cos) = theta.sin_cos();
+        Some(Line {
+            cos,
+            sin,
+            rho: mx * cos + my * sin,
+        })
+    }
+}
+
+/// Running sums for [`Line::fit`].
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct LineFit {
+    n: f32,
+    sx: f32,
+    sy: f32,
+    sxx: f32,
+    syy: f32,
+    sxy: f32,
+}
+
+impl LineFit {
+    pub fn add(&mut self, x: f32, y: f32) {
+        self.n += 1.0;
+        self.sx += x;
+        self.sy += y;
+        self.sxx += x * x;
+        self.syy += y * y;
+        self.sxy += x * y;
+    }
+    pub fn count(&self) -> f32 {
+        self.n
+    }
+}
+
+pub(crate) fn dist(a: Point, b: Point) -> f32 {
+    ((a.x - b.x).powi(2) + (a.y - b.y).powi(2)).sqrt()
+}
+
+fn cross(o: Point, a: Point, b: Point) -> f32 {
+    (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x)
+}
+
+impl Quad {
+    /// Shoelace area (positive for either winding).
+    pub fn area(&self) -> f32 {
+        polygon_area(&self.0)
+    }
+
+    pub fn centroid(&self) -> Point {
+        let p = &self.0;
+        Point {
+            x: (p[0].x + p[1].x + p[2].x + p[3].x) / 4.0,
+            y: (p[0].y + p[1].y + p[2].y + p[3].y) / 4.0,
+        }
+    }
+
+    /// True when all four turns go the same way.
+    pub fn is_convex(&self) -> bool {
+        let p = &self.0;
+        let signs = [0, 1, 2, 3].map(|i| cross(p[i], p[(i + 1) % 4], p[(i + 2) % 4]));
+        signs.iter().all(|&s| s > 0.0) || signs.iter().all(|&s| s < 0.0)
+    }
+
+    /// Side lengths: top, right, bottom, left.
+    pub fn sides(&self) -> [f32; 4] {
+        let p = &self.0;
+        [
+            dist(p[0], p[1]),
+            dist(p[1], p[2]),
+            dist(p[2], p[3]),
+            dist(p[3], p[0]),
+        ]
+    }
+
+    /// The same outline in another coordinate space: `x * scale + offset`.
+    pub fn scaled(&self, scale: f32, offset: f32) -> Quad {
+        Quad(self.0.map(|p| Point {
+            x: p.x * scale + offset,
+            y: p.y * scale + offset,
+        }))
+    }
+
+    /// Intersection over union of two convex quads.
+    ///
+    /// ```
+    /// use idv_capture::precheck::{Point, Quad};
+    /// let sq = |x: f32| Quad([Point { x, y: 0.0 }, Point { x: x + 2.0, y: 0.0 },
+    ///                         Point { x: x + 2.0, y: 2.0 }, Point { x, y: 2.0 }]);
+    /// assert!((sq(0.0).iou(&sq(1.0)) - 1.0 / 3.0).abs() < 1e-5);
+    /// ```
+    pub fn iou(&self, other: &Quad) -> f32 {
+        let inter = convex_intersection_area(&self.0, &other.0);
+        let union = self.area() + other.area() - inter;
+        if union <= 0.0 {
+            0.0
+        } else {
+            inter / union
+        }
+    }
+}
+
+fn polygon_area(p: &[Point]) -> f32 {
+    let n = p.len();
+    let mut s = 0.0;
+    for i in 0..n {
+        let (a, b) = (p[i], p[(i + 1) % n]);
+        s += a.x * b.y - b.x * a.y;
+    }
+    s.abs() / 2.0
+}
+
+/// Sutherland–Hodgman clipping of one convex polygon by another, in fixed-size buffers
+/// (two quads intersect in at most 8 vertices).
+fn convex_intersection_area(a: &[Point; 4], b: &[Point; 4]) -> f32 {
+    let orient = if polygon_signed(b) >= 0.0 { 1.0 } else { -1.0 };
+    let mut poly = [Point::default(); 16];
+    let mut n = 4;
+    poly[..4].copy_from_slice(a);
+    for i in 0..4 {
+        let (c0, c1) = (b[i], b[(i + 1) % 4]);
+        let inside = |p: Point| cross(c0, c1, p) * orient >= 0.0;
+        let mut out = [Point::default(); 16];
+        let mut m = 0;
+        for j in 0..n {
+            let (p, q) = (poly[j], poly[(j + 1) % n]);
+            let (pi, qi) = (inside(p), inside(q));
+            if pi && m < 16 {
+                out[m] = p;
+                m += 1;
+            }
+            if pi != qi && m < 16 {
+                let dp = cross(c0, c1, p);
+                let dq = cross(c0, c1, q);
+                let t = dp / (dp - dq);
+                out[m] = Point {
+                    x: p.x + t * (q.x - p.x),
+                    y: p.y + t * (q.y - p.y),
+                };
+                m += 1;
+            }
+        }
+        poly = out;
+        n = m;
+        if n == 0 {
+            return 0.0;
+        }
+    }
+    polygon_area(&poly[..n])
+}
+
+fn polygon_signed(p: &[Point; 4]) -> f32 {
+    let mut s = 0.0;
+    for i in 0..4 {
+        let (a, b) = (p[i], p[(i + 1) % 4]);
+        s += a.x * b.y - b.x * a.y;
+    }
+    s
+}
+
+/// A projective map from the unit-free canonical rectangle to a quad.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Homography([f32; 9]);
+
+impl Homography {
+    /// The map taking (0,0), (w,0), (w,h), (0,h) to the quad's corners in order.
+    /// Closed form for a rectangle source (Heckbert's square-to-quad), so no linear solve.
+    pub fn rect_to_quad(w: f32, h: f32, q: &Quad) -> Option<Homography> {
+        let [p0, p1, p2, p3] = q.0;
+        let sx = p0.x - p1.x + p2.x - p3.x;
+        let sy = p0.y - p1.y + p2.y - p3.y;
+        let (dx1, dx2) = (p1.x - p2.x, p3.x - p2.x);
+        let (dy1, dy2) = (p1.y - p2.y, p3.y - p2.y);
+        let den = dx1 * dy2 - dx2 * dy1;
+        if den.abs() < 1e-6 {
+            return None;
+        }
+        let g = (sx * dy2 - dx2 * sy) / den;
+        let hh = (dx1 * sy - sx * dy1) / den;
+        let a = p1.x - p0.x + g * p1.x;
+        let b = p3.x - p0.x + hh * p3.x;
+        let d = p1.y - p0.y + g * p1.y;
+        let e = p3.y - p0.y + hh * p3.y;
+        // Unit square -> quad, then pre-scale the source by (1/w, 1/h).
+        Some(Homography([
+            a / w,
+            b / h,
+            p0.x,
+            d / w,
+            e / h,
+            p0.y,
+            g / w,
+            hh / h,
+            1.0,
+        ]))
+    }
+
+    #[inline]
+    pub fn map(&self, x: f32, y: f32) -> (f32, f32) {
+        let m = &self.0;
+        let z = m[6] * x + m[7] * y + m[8];
+        (
+            (m[0] * x + m[1] * y + m[2]) / z,
+            (m[3] * x + m[4] * y + m[5]) / z,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(x: f32, y: f32) -> Point {
+        Point { x, y }
+    }
+
+    #[test]
+    fn lines_intersect() {
+        let v = Line::from_angle(0.0, 3.0); // x = 3
+        let h = Line::from_angle(std::f32::consts::FRAC_PI_2, 5.0); // y = 5
+        let c = v.intersect(&h).unwrap();
+        assert!((c.x - 3.0).abs() < 1e-4 && (c.y - 5.0).abs() < 1e-4);
+        assert!(v.intersect(&v).is_none());
+    }
+
+    #[test]
+    fn line_fit_recovers_a_slanted_line() {
+        let mut s = LineFit::default();
+        for i in 0..20 {
+            let x = i as f32;
+            s.add(x, 0.5 * x + 2.0);
+        }
+        let l = Line::fit(&s).unwrap();
+        for i in 0..20 {
+            let x = i as f32;
+            assert!(l.distance(p(x, 0.5 * x + 2.0)).abs() < 1e-3);
+        }
+    }
+
+    #[test]
+    fn homography_maps_corners() {
+        let q = Quad([p(10.0, 20.0), p(110.0, 25.0), p(105.0, 90.0), p(12.0, 80.0)]);
+        let h = Homography::rect_to_quad(320.0, 202.0, &q).unwrap();
+        for (src, dst) in [(0.0, 0.0), (320.0, 0.0), (320.0, 202.0), (0.0, 202.0)]
+            .iter()
+            .zip(q.0)
+        {
+            let (x, y) = h.map(src.0, src.1);
+            assert!(
+                (x - dst.x).abs() < 1e-2 && (y - dst.y).abs() < 1e-2,
+                "{x},{y} vs {dst:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn quad_measures() {
+        let q = Quad([p(0.0, 0.0), p(4.0, 0.0), p(4.0, 2.0), p(0.0, 2.0)]);
+        assert_eq!(q.area(), 8.0);
+        assert!(q.is_convex());
+        assert_eq!(q.sides(), [4.0, 2.0, 4.0, 2.0]);
+        assert!((q.iou(&q) - 1.0).abs() < 1e-6);
+        let bow = Quad([p(0.0, 0.0), p(4.0, 2.0), p(4.0, 0.0), p(0.0, 2.0)]);
+        assert!(!bow.is_convex());
+    }
+}

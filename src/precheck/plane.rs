@@ -1,0 +1,180 @@
+//! Single-channel 8-bit images that keep their allocation across frames.
+
+/// A `w` x `h` grey plane. `data` never shrinks, so a new frame of the same or smaller size
+/// costs no allocation.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Plane {
+    pub w: usize,
+    pub h: usize,
+    pub data: Vec<u8>,
+}
+
+impl Plane {
+    pub fn reset(&mut self, w: usize, h: usize) {
+        self.w = w;
+        self.h = h;
+        if self.data.len() < w * h {
+            self.data.resize(w * h, 0);
+        }
+    }
+
+    #[inline]
+    pub fn get(&self, x: usize, y: usize) -> u8 {
+        self.data[y * self.w + x]
+    }
+
+    #[inline]
+    pub fn row(&self, y: usize) -> &[u8] {
+        &self.data[y * self.w..(y + 1) * self.w]
+    }
+
+    /// Bilinear sample at a continuous position (pixel centres at integer + 0.5),
+    /// clamped to the plane.
+    #[inline]
+    pub fn sample(&self, x: f32, y: f32) -> f32 {
+        let fx = (x - 0.5).clamp(0.0, (self.w - 1) as f32);
+        let fy = (y - 0.5).clamp(0.0, (self.h - 1) as f32);
+        let x0 = fx as usize;
+        let y0 = fy as usize;
+        let x1 = (x0 + 1).min(self.w - 1);
+        let y1 = (y0 + 1).min(self.h - 1);
+        let ax = fx - x0 as f32;
+        let ay = fy - y0 as f32;
+        let top = self.get(x0, y0) as f32 * (1.0 - ax) + self.get(x1, y0) as f32 * ax;
+        let bot = self.get(x0, y1) as f32 * (1.0 - ax) + self.get(x1, y1) as f32 * ax;
+        top * (1.0 - ay) + bot * ay
+    }
+
+    /// Halves `src` into `self` by 2x2 averaging (odd last row/column dropped).
+    pub fn half_of(&mut self, src: &Plane) {
+        let (w, h) = (src.w / 2, src.h / 2);
+        self.reset(w, h);
+        for y in 0..h {
+            let r0 = src.row(2 * y);
+            let r1 = src.row(2 * y + 1);
+            let out = &mut self.data[y * w..(y + 1) * w];
+            for (x, o) in out.iter_mut().enumerate() {
+                let s = r0[2 * x] as u16
+                    + r0[2 * x + 1] as u16
+                    + r1[2 * x] as u16
+                    + r1[2 * x + 1] as u16;
+                *o = ((s + 2) >> 2) as u8;
+            }
+        }
+    }
+}
+
+/// A 256-bin histogram with the order statistics the tone checks need.
+#[derive(Debug, Clone)]
+pub(crate) struct Histogram {
+    bins: [u32; 256],
+    total: u32,
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Self {
+            bins: [0; 256],
+            total: 0,
+        }
+    }
+}
+
+impl Histogram {
+    pub fn clear(&mut self) {
+        self.bins = [0; 256];
+        self.total = 0;
+    }
+
+    #[inline]
+    pub fn add(&mut self, v: u8) {
+        self.bins[v as usize] += 1;
+        self.total += 1;
+    }
+
+    pub fn total(&self) -> u32 {
+        self.total
+    }
+
+    /// The smallest value with at least `q` (0–1) of the samples at or below it.
+    pub fn quantile(&self, q: f32) -> u8 {
+        let target = ((self.total as f32 * q).ceil() as u32).max(1);
+        let mut acc = 0;
+        for (v, &n) in self.bins.iter().enumerate() {
+            acc += n;
+            if acc >= target {
+                return v as u8;
+            }
+        }
+        255
+    }
+
+    pub fn mean(&self) -> f32 {
+        if self.total == 0 {
+            return 0.0;
+        }
+        let s: u64 = self
+            .bins
+            .iter()
+            .enumerate()
+            .map(|(v, &n)| v as u64 * n as u64)
+            .sum();
+        s as f32 / self.total as f32
+    }
+
+    /// Fraction of samples at or above `v`.
+    pub fn fraction_at_least(&self, v: u8) -> f32 {
+        if self.total == 0 {
+            return 0.0;
+        }
+        let n: u32 = self.bins[v as usize..].iter().sum();
+        n as f32 / self.total as f32
+    }
+
+    /// Fraction of samples at or below `v`.
+    pub fn fraction_at_most(&self, v: u8) -> f32 {
+        if self.total == 0 {
+            return 0.0;
+        }
+        let n: u32 = self.bins[..=v as usize].iter().sum();
+        n as f32 / self.total as f32
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn half_averages_blocks() {
+        let mut src = Plane::default();
+        src.reset(4, 2);
+        src.data.copy_from_slice(&[0, 4, 8, 8, 4, 8, 8, 8]);
+        let mut dst = Plane::default();
+        dst.half_of(&src);
+        assert_eq!((dst.w, dst.h), (2, 1));
+        assert_eq!(&dst.data[..2], &[4, 8]);
+    }
+
+    #[test]
+    fn bilinear_sample_interpolates_between_centres() {
+        let mut p = Plane::default();
+        p.reset(2, 1);
+        p.data.copy_from_slice(&[0, 100]);
+        assert_eq!(p.sample(0.5, 0.5), 0.0);
+        assert_eq!(p.sample(1.0, 0.5), 50.0);
+        assert_eq!(p.sample(9.0, 0.5), 100.0);
+    }
+
+    #[test]
+    fn histogram_quantiles() {
+        let mut h = Histogram::default();
+        for v in 0..=99u8 {
+            h.add(v);
+        }
+        assert_eq!(h.quantile(0.5), 49);
+        assert_eq!(h.quantile(1.0), 99);
+        assert!((h.fraction_at_least(90) - 0.1).abs() < 1e-6);
+        assert!((h.mean() - 49.5).abs() < 1e-4);
+    }
+}

@@ -1,0 +1,564 @@
+//! Document outline detection: Sobel edges, an orientation-guided Hough transform, and a search
+//! over pairs of near-parallel lines for the quad that edges support best.
+//!
+//! Why lines and support rather than contours: a card's outline is four long straight edges even
+//! when a finger, a glare spot or a low-contrast background breaks it, while a contour tracer needs
+//! a closed, unbroken boundary. Every threshold is relative to the plane's size or to pixel
+//! contrast, so the same code works for any resolution after the pyramid's downscale.
+
+use std::f32::consts::PI;
+
+use super::geometry::{Line, LineFit};
+use super::plane::Plane;
+use super::{Point, Quad};
+
+/// Orientation bins over 180°: 1° each.
+const N_THETA: usize = 180;
+/// Width of a distance bin in pixels: with 1° bins, a 200 px side spreads over at most 2 bins.
+const RHO_BIN: f32 = 2.0;
+/// Orientation bins each edge point votes in, on each side of its own: its gradient's angle
+/// is only good to a few degrees.
+const VOTE_SPREAD: i32 = 3;
+/// Sobel magnitude (4 x grey levels per pixel) an edge point needs: a step of about 8 levels.
+const EDGE_MAG: i32 = 32;
+/// Magnitude a support sample needs: weaker than an edge seed, since a side is judged as a whole.
+const SUPPORT_MAG: i32 = 20;
+/// cos(25°): how closely a support sample's gradient must follow the side's normal.
+const SUPPORT_COS: f32 = 0.906;
+/// Lines kept from the Hough space.
+const MAX_PEAKS: usize = 24;
+
+/// The plausible shapes of an ID-1 card (85.6 x 54 mm, 1.586) seen in perspective.
+const MIN_ASPECT: f32 = 1.25;
+const MAX_ASPECT: f32 = 2.1;
+/// Smallest outline, as a fraction of the plane's area.
+const MIN_AREA: f32 = 0.05;
+/// Support a quad needs: on its weakest side, and on average.
+const MIN_SIDE_SUPPORT: f32 = 0.5;
+const MIN_MEAN_SUPPORT: f32 = 0.65;
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Peak {
+    theta: usize,
+    rho: i32,
+    votes: u16,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct EdgePoint {
+    x: u16,
+    y: u16,
+    theta: u8,
+}
+
+/// A found outline in the coordinates of the plane it was found in.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Detection {
+    pub quad: Quad,
+    /// Mean fraction of each side's length that edges support (0–1).
+    pub support: f32,
+}
+
+/// Owns the buffers of the detection, reused from frame to frame.
+#[derive(Debug)]
+pub(crate) struct QuadDetector {
+    gx: Vec<i16>,
+    gy: Vec<i16>,
+    mag: Vec<u16>,
+    edges: Vec<EdgePoint>,
+    acc: Vec<u16>,
+    cos: [f32; N_THETA],
+    sin: [f32; N_THETA],
+    peaks: [Peak; MAX_PEAKS],
+    n_peaks: usize,
+    w: usize,
+    h: usize,
+}
+
+impl Default for QuadDetector {
+    fn default() -> Self {
+        let mut cos = [0.0; N_THETA];
+        let mut sin = [0.0; N_THETA];
+        for t in 0..N_THETA {
+            let a = t as f32 * PI / N_THETA as f32;
+            cos[t] = a.cos();
+            sin[t] = a.sin();
+        }
+        Self {
+            gx: Vec::new(),
+            gy: Vec::new(),
+            mag: Vec::new(),
+            edges: Vec::new(),
+            acc: Vec::new(),
+            cos,
+            sin,
+            peaks: [Peak::default(); MAX_PEAKS],
+            n_peaks: 0,
+            w: 0,
+            h: 0,
+        }
+    }
+}
+
+impl QuadDetector {
+    /// Finds the best-supported card outline in `p`, if any.
+    pub fn detect(&mut self, p: &Plane) -> Option<Detection> {
+        if p.w < 16 || p.h < 16 {
+            return None;
+        }
+        self.gradients(p);
+        self.edge_points();
+        self.hough();
+        self.find_peaks();
+        if std::env::var_os("IDV_DEBUG").is_some() {
+            eprintln!(
+                "edges {} peaks {:?}",
+                self.edges.len(),
+                &self.peaks[..self.n_peaks]
+            );
+        }
+        let best = self.best_quad()?;
+        Some(self.refine(best))
+    }
+
+    fn gradients(&mut self, p: &Plane) {
+        let (w, h) = (p.w, p.h);
+        self.w = w;
+        self.h = h;
+        for buf in [&mut self.gx, &mut self.gy] {
+            if buf.len() < w * h {
+                buf.resize(w * h, 0);
+            }
+        }
+        if self.mag.len() < w * h {
+            self.mag.resize(w * h, 0);
+        }
+        self.mag[..w * h].fill(0);
+        for y in 1..h - 1 {
+            let (r0, r1, r2) = (p.row(y - 1), p.row(y), p.row(y + 1));
+            for x in 1..w - 1 {
+                let a = |r: &[u8], i: usize| r[i] as i32;
+                let gx = (a(r0, x + 1) + 2 * a(r1, x + 1) + a(r2, x + 1))
+                    - (a(r0, x - 1) + 2 * a(r1, x - 1) + a(r2, x - 1));
+                let gy = (a(r2, x - 1) + 2 * a(r2, x) + a(r2, x + 1))
+                    - (a(r0, x - 1) + 2 * a(r0, x) + a(r0, x + 1));
+                let i = y * w + x;
+                self.gx[i] = gx as i16;
+                self.gy[i] = gy as i16;
+                self.mag[i] = ((gx * gx + gy * gy) as f32).sqrt() as u16;
+            }
+        }
+    }
+
+    /// Thin edges by non-maximum suppression along the gradient, and keep their orientation bin.
+    fn edge_points(&mut self) {
+        let (w, h) = (self.w, self.h);
+        self.edges.clear();
+        // Reserve the worst case once, so a busier frame later does not reallocate.
+        self.edges.reserve(w * h);
+        for y in 2..h - 2 {
+            for x in 2..w - 2 {
+                let i = y * w + x;
+                let m = self.mag[i] as i32;
+                if m < EDGE_MAG {
+                    continue;
+                }
+                let (gx, gy) = (self.gx[i] as i32, self.gy[i] as i32);
+                // Neighbours across the edge: quantise the gradient to 0°, 45°, 90°, 135°.
+                let (ax, ay) = (gx.abs(), gy.abs());
+                let (dx, dy): (isize, isize) = if ay * 5 < ax * 2 {
+                    (1, 0)
+                } else if ax * 5 < ay * 2 {
+                    (0, 1)
+                } else if (gx > 0) == (gy > 0) {
+                    (1, 1)
+                } else {
+                    (1, -1)
+                };
+                let j1 = (i as isize + dy * w as isize + dx) as usize;
+                let j0 = (i as isize - dy * w as isize - dx) as usize;
+                if m < self.mag[j0] as i32 || m <= self.mag[j1] as i32 {
+                    continue;
+                }
+                let mut theta = (gy as f32).atan2(gx as f32);
+                if theta < 0.0 {
+                    theta += PI;
+                }
+                let bin = ((theta / PI * N_THETA as f32).round() as usize) % N_THETA;
+                self.edges.push(EdgePoint {
+                    x: x as u16,
+                    y: y as u16,
+                    theta: bin as u8,
+                });
+            }
+        }
+    }
+
+    /// Distance bins on each side of zero.
+    fn rho_offset(&self) -> i32 {
+        (((self.w * self.w + self.h * self.h) as f32).sqrt() / RHO_BIN).ceil() as i32
+    }
+
+    fn hough(&mut self) {
+        let off = self.rho_offset();
+        let n_rho = (2 * off + 1) as usize;
+        if self.acc.len() < N_THETA * n_rho {
+            self.acc.resize(N_THETA * n_rho, 0);
+        }
+        self.acc[..N_THETA * n_rho].fill(0);
+        for e in &self.edges {
+            let (x, y) = (e.x as f32 + 0.5, e.y as f32 + 0.5);
+            // Vote only near the point's own orientation: cheaper, and clutter votes less.
+            for d in -VOTE_SPREAD..=VOTE_SPREAD {
+                let t = (e.theta as i32 + d).rem_euclid(N_THETA as i32) as usize;
+                let rho = ((x * self.cos[t] + y * self.sin[t]) / RHO_BIN).round() as i32 + off;
+                let cell = &mut self.acc[t * n_rho + rho as usize];
+                *cell = cell.saturating_add(1);
+            }
+        }
+    }
+
+    fn find_peaks(&mut self) {
+        let off = self.rho_offset();
+        let n_rho = (2 * off + 1) as usize;
+        let min_votes = (0.12 * self.w.min(self.h) as f32) as u16;
+        self.n_peaks = 0;
+        for t in 0..N_THETA {
+            for r in 1..n_rho - 1 {
+                let v = self.acc[t * n_rho + r];
+                if v < min_votes || v <= self.weakest_kept() {
+                    continue;
+                }
+                if !self.is_local_max(t, r, n_rho) {
+                    continue;
+                }
+                let cand = Peak {
+                    theta: t,
+                    rho: ((r as i32 - off) as f32 * RHO_BIN) as i32,
+                    votes: v,
+                };
+                if self.near_stronger(&cand) {
+                    continue;
+                }
+                self.insert_peak(cand);
+            }
+        }
+    }
+
+    fn weakest_kept(&self) -> u16 {
+        if self.n_peaks < MAX_PEAKS {
+            0
+        } else {
+            self.peaks[MAX_PEAKS - 1].votes
+        }
+    }
+
+    fn is_local_max(&self, t: usize, r: usize, n_rho: usize) -> bool {
+        let v = self.acc[t * n_rho + r];
+        for dt in [N_THETA - 1, 0, 1] {
+            let tt = (t + dt) % N_THETA;
+            for rr in [r - 1, r, r + 1] {
+                if (tt, rr) == (t, r) {
+                    continue;
+                }
+                let o = self.acc[tt * n_rho + rr];
+                // Ties go to the first in scan order, so a plateau yields one peak.
+                if o > v || (o == v && (tt, rr) < (t, r)) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Lines within 5° and 2 % of the plane's size of a stronger kept line are its duplicates.
+    fn near_stronger(&self, c: &Peak) -> bool {
+        let tol_rho = (0.02 * self.w.max(self.h) as f32).max(4.0) as i32;
+        self.peaks[..self.n_peaks].iter().any(|p| {
+            let dt = (p.theta as i32 - c.theta as i32).abs();
+            let same = dt <= 5 && (p.rho - c.rho).abs() <= tol_rho;
+            // Across the 0°/180° seam the same line has its rho negated.
+            let wrapped = N_THETA as i32 - dt <= 5 && (p.rho + c.rho).abs() <= tol_rho;
+            (same || wrapped) && p.votes >= c.votes
+        })
+    }
+
+    fn insert_peak(&mut self, c: Peak) {
+        let mut i = self.n_peaks.min(MAX_PEAKS - 1);
+        if self.n_peaks < MAX_PEAKS {
+            self.n_peaks += 1;
+        }
+        while i > 0 && self.peaks[i - 1].votes < c.votes {
+            self.peaks[i] = self.peaks[i - 1];
+            i -= 1;
+        }
+        self.peaks[i] = c;
+    }
+
+    fn line(&self, p: &Peak) -> Line {
+        Line {
+            cos: self.cos[p.theta],
+            sin: self.sin[p.theta],
+            rho: p.rho as f32,
+        }
+    }
+
+    fn best_quad(&self) -> Option<Detection> {
+        let (w, h) = (self.w as f32, self.h as f32);
+        let peaks = &self.peaks[..self.n_peaks];
+        // Horizontal-ish sides have their normal within 45° of vertical.
+        let is_h = |p: &Peak| (N_THETA / 4..3 * N_THETA / 4).contains(&p.theta);
+        let angle_gap = |a: &Peak, b: &Peak| {
+            let d = (a.theta as i32 - b.theta as i32).unsigned_abs() as usize;
+            d.min(N_THETA - d)
+        };
+        let mut best: Option<(f32, Detection)> = None;
+        let max_gap = N_THETA / 6; // 30°
+        for (i, a) in peaks.iter().enumerate().filter(|(_, p)| is_h(p)) {
+            for b in peaks[i + 1..].iter().filter(|p| is_h(p)) {
+                if angle_gap(a, b) > max_gap {
+                    continue;
+                }
+                let (la, lb) = (self.line(a), self.line(b));
+                let ya = (la.rho - w / 2.0 * la.cos) / la.sin;
+                let yb = (lb.rho - w / 2.0 * lb.cos) / lb.sin;
+                if (ya - yb).abs() < 0.12 * h {
+                    continue;
+                }
+                let (top, bottom) = if ya < yb { (la, lb) } else { (lb, la) };
+                for (j, c) in peaks.iter().enumerate().filter(|(_, p)| !is_h(p)) {
+                    for d in peaks[j + 1..].iter().filter(|p| !is_h(p)) {
+                        if angle_gap(c, d) > max_gap {
+                            continue;
+                        }
+                        let (lc, ld) = (self.line(c), self.line(d));
+                        let xc = (lc.rho - h / 2.0 * lc.sin) / lc.cos;
+                        let xd = (ld.rho - h / 2.0 * ld.sin) / ld.cos;
+                        if (xc - xd).abs() < 0.12 * w {
+                            continue;
+                        }
+                        let (left, right) = if xc < xd { (lc, ld) } else { (ld, lc) };
+                        let Some(quad) = corners(&top, &right, &bottom, &left) else {
+                            continue;
+                        };
+                        if !self.plausible(&quad) {
+                            continue;
+                        }
+                        let Some(support) = self.support(&quad) else {
+                            continue;
+                        };
+                        let score = support * (quad.area() / (w * h)).powf(0.25);
+                        if best.as_ref().is_none_or(|(s, _)| score > *s) {
+                            best = Some((score, Detection { quad, support }));
+                        }
+                    }
+                }
+            }
+        }
+        best.map(|(_, d)| d)
+    }
+
+    fn plausible(&self, q: &Quad) -> bool {
+        let (w, h) = (self.w as f32, self.h as f32);
+        let inside =
+            q.0.iter()
+                .all(|p| p.x >= -0.1 * w && p.x <= 1.1 * w && p.y >= -0.1 * h && p.y <= 1.1 * h);
+        if !inside || !q.is_convex() || q.area() < MIN_AREA * w * h {
+            return false;
+        }
+        let [t, r, b, l] = q.sides();
+        let (horiz, vert) = ((t + b) / 2.0, (l + r) / 2.0);
+        let aspect = horiz.max(vert) / horiz.min(vert).max(1.0);
+        if !(MIN_ASPECT..=MAX_ASPECT).contains(&aspect) {
+            return false;
+        }
+        // Interior angles between 60° and 120°.
+        (0..4).all(|i| {
+            let (p0, p1, p2) = (q.0[(i + 3) % 4], q.0[i], q.0[(i + 1) % 4]);
+            let (ax, ay, bx, by) = (p0.x - p1.x, p0.y - p1.y, p2.x - p1.x, p2.y - p1.y);
+            let c = (ax * bx + ay * by)
+                / ((ax * ax + ay * ay).sqrt() * (bx * bx + by * by).sqrt()).max(1e-6);
+            c.abs() <= 0.5
+        })
+    }
+
+    /// Fraction of each side backed by an aligned gradient; `None` if any side is too weak.
+    fn support(&self, q: &Quad) -> Option<f32> {
+        let mut total = 0.0;
+        for i in 0..4 {
+            let s = self.side_support(q.0[i], q.0[(i + 1) % 4]);
+            if s < MIN_SIDE_SUPPORT {
+                return None;
+            }
+            total += s;
+        }
+        let mean = total / 4.0;
+        (mean >= MIN_MEAN_SUPPORT).then_some(mean)
+    }
+
+    fn side_support(&self, a: Point, b: Point) -> f32 {
+        let (dx, dy) = (b.x - a.x, b.y - a.y);
+        let len = (dx * dx + dy * dy).sqrt();
+        if len < 4.0 {
+            return 0.0;
+        }
+        let (nx, ny) = (-dy / len, dx / len);
+        // Skip the ends: card corners are rounded.
+        let n = ((len * 0.8) / 1.5).max(8.0) as usize;
+        let mut hits = 0;
+        for k in 0..n {
+            let t = 0.1 + 0.8 * (k as f32 + 0.5) / n as f32;
+            let (px, py) = (a.x + t * dx, a.y + t * dy);
+            let hit = (-1..=1).any(|o| {
+                let x = (px + o as f32 * nx).floor() as isize;
+                let y = (py + o as f32 * ny).floor() as isize;
+                if x < 1 || y < 1 || x >= self.w as isize - 1 || y >= self.h as isize - 1 {
+                    return false;
+                }
+                let i = y as usize * self.w + x as usize;
+                let m = self.mag[i] as i32;
+                if m < SUPPORT_MAG {
+                    return false;
+                }
+                let dot = (self.gx[i] as f32 * nx + self.gy[i] as f32 * ny).abs();
+                dot >= SUPPORT_COS * m as f32
+            });
+            hits += hit as usize;
+        }
+        hits as f32 / n as f32
+    }
+
+    /// Re-fits each side to the edge points along it, for sub-bin accuracy.
+    fn refine(&self, d: Detection) -> Detection {
+        let q = d.quad;
+        let mut lines = [Line::from_angle(0.0, 0.0); 4];
+        for (i, line) in lines.iter_mut().enumerate() {
+            let (a, b) = (q.0[i], q.0[(i + 1) % 4]);
+            let (dx, dy) = (b.x - a.x, b.y - a.y);
+            let len2 = dx * dx + dy * dy;
+            let len = len2.sqrt();
+            let (nx, ny) = (-dy / len, dx / len);
+            let side = Line {
+                cos: nx,
+                sin: ny,
+                rho: a.x * nx + a.y * ny,
+            };
+            let mut normal_angle = ny.atan2(nx);
+            if normal_angle < 0.0 {
+                normal_angle += PI;
+            }
+            let side_bin =
+                ((normal_angle / PI * N_THETA as f32).round() as i32).rem_euclid(N_THETA as i32);
+            let mut fit = LineFit::default();
+            for e in &self.edges {
+                let p = Point {
+                    x: e.x as f32 + 0.5,
+                    y: e.y as f32 + 0.5,
+                };
+                if side.distance(p).abs() > 2.0 {
+                    continue;
+                }
+                let t = ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2;
+                if !(0.1..=0.9).contains(&t) {
+                    continue;
+                }
+                let dt = (e.theta as i32 - side_bin).rem_euclid(N_THETA as i32);
+                if dt.min(N_THETA as i32 - dt) > 2 * VOTE_SPREAD {
+                    continue;
+                }
+                fit.add(p.x, p.y);
+            }
+            *line = if fit.count() >= 0.3 * len {
+                Line::fit(&fit).unwrap_or(side)
+            } else {
+                side
+            };
+        }
+        match corners(&lines[0], &lines[1], &lines[2], &lines[3]) {
+            Some(r)
+                if r.0
+                    .iter()
+                    .zip(q.0.iter())
+                    .all(|(a, b)| super::geometry::dist(*a, *b) <= 4.0) =>
+            {
+                Detection {
+                    quad: r,
+                    support: d.support,
+                }
+            }
+            _ => d,
+        }
+    }
+}
+
+fn corners(top: &Line, right: &Line, bottom: &Line, left: &Line) -> Option<Quad> {
+    Some(Quad([
+        top.intersect(left)?,
+        top.intersect(right)?,
+        bottom.intersect(right)?,
+        bottom.intersect(left)?,
+    ]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A light card-shaped quad on a dark background, drawn by inside-test (no anti-aliasing).
+    fn draw(w: usize, h: usize, q: &Quad, inside: u8, outside: u8) -> Plane {
+        let mut p = Plane::default();
+        p.reset(w, h);
+        for y in 0..h {
+            for x in 0..w {
+                let pt = Point {
+                    x: x as f32 + 0.5,
+                    y: y as f32 + 0.5,
+                };
+                let ins = (0..4).all(|i| {
+                    let (a, b) = (q.0[i], q.0[(i + 1) % 4]);
+                    (b.x - a.x) * (pt.y - a.y) - (b.y - a.y) * (pt.x - a.x) >= 0.0
+                });
+                p.data[y * w + x] = if ins { inside } else { outside };
+            }
+        }
+        p
+    }
+
+    fn pt(x: f32, y: f32) -> Point {
+        Point { x, y }
+    }
+
+    #[test]
+    fn finds_a_tilted_card() {
+        let truth = Quad([
+            pt(60.0, 50.0),
+            pt(250.0, 40.0),
+            pt(258.0, 160.0),
+            pt(64.0, 168.0),
+        ]);
+        let p = draw(320, 200, &truth, 210, 60);
+        let d = QuadDetector::default().detect(&p).expect("quad");
+        for (a, b) in d.quad.0.iter().zip(truth.0.iter()) {
+            assert!(super::super::geometry::dist(*a, *b) < 2.0, "{a:?} vs {b:?}");
+        }
+        assert!(d.support > 0.9);
+    }
+
+    #[test]
+    fn finds_nothing_on_a_flat_plane_or_a_square() {
+        let mut flat = Plane::default();
+        flat.reset(320, 200);
+        flat.data.fill(128);
+        assert!(QuadDetector::default().detect(&flat).is_none());
+        // A square is not card-shaped.
+        let sq = Quad([
+            pt(100.0, 40.0),
+            pt(220.0, 40.0),
+            pt(220.0, 160.0),
+            pt(100.0, 160.0),
+        ]);
+        assert!(QuadDetector::default()
+            .detect(&draw(320, 200, &sq, 200, 50))
+            .is_none());
+    }
+}

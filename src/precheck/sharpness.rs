@@ -1,0 +1,210 @@
+//! Sharpness by re-blurring (Crete et al., "The blur effect: perception and estimation with a new
+//! no-reference perceptual blur metric", SPIE 2007).
+//!
+//! Blur an image once more with a 9-tap box and see how much of its neighbour-to-neighbour
+//! variation is lost: a sharp image loses most, an already blurred one little. The measure is a
+//! ratio, so it does not depend on the document's contrast or lighting, and it is taken along rows
+//! and columns separately so motion blur in one direction is caught. Differences under the noise
+//! floor are ignored, so sensor noise on a blurred card does not pass for detail.
+
+use super::plane::{Histogram, Plane};
+
+/// A rectangle of a plane, `[x0, x1) x [y0, y1)`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Rect {
+    pub x0: usize,
+    pub y0: usize,
+    pub x1: usize,
+    pub y1: usize,
+}
+
+impl Rect {
+    /// The plane minus a margin of `m` (fraction) of its width and height on each side.
+    pub fn inset(w: usize, h: usize, m: f32) -> Rect {
+        let mx = (w as f32 * m) as usize;
+        let my = (h as f32 * m) as usize;
+        Rect {
+            x0: mx,
+            y0: my,
+            x1: w - mx,
+            y1: h - my,
+        }
+    }
+}
+
+const RADIUS: usize = 4; // a 9-tap box
+
+/// Reusable row and column buffers.
+#[derive(Debug, Default)]
+pub(crate) struct Sharpness {
+    box_row: Vec<u16>,
+    col_sum: Vec<u16>,
+    prev_col: Vec<u16>,
+    diffs: Histogram,
+}
+
+impl Sharpness {
+    /// Blur (0 = crisp, 1 = no detail at all) of `r` in `p`: the worse of the two directions.
+    pub fn blur(&mut self, p: &Plane, r: Rect) -> f32 {
+        if r.x1 <= r.x0 + 2 || r.y1 <= r.y0 + 2 {
+            return 1.0;
+        }
+        let gate = self.noise_gate(p, r);
+        let bh = self.horizontal(p, r, gate);
+        let bv = self.vertical(p, r, gate);
+        bh.max(bv)
+    }
+
+    /// Twice the median neighbour difference, at least 2 levels: on a document most pixel pairs lie
+    /// in flat print, where the difference is sensor noise.
+    fn noise_gate(&mut self, p: &Plane, r: Rect) -> u16 {
+        self.diffs.clear();
+        for y in r.y0..r.y1 {
+            let row = p.row(y);
+            for x in r.x0 + 1..r.x1 {
+                self.diffs.add(row[x].abs_diff(row[x - 1]));
+            }
+        }
+        (2 * self.diffs.quantile(0.5) as u16).max(2)
+    }
+
+    fn horizontal(&mut self, p: &Plane, r: Rect, gate: u16) -> f32 {
+        let w = p.w;
+        if self.box_row.len() < w {
+            self.box_row.resize(w, 0);
+        }
+        let (mut s_f, mut s_v) = (0u64, 0u64);
+        for y in r.y0..r.y1 {
+            let row = p.row(y);
+            box_sum_row(row, &mut self.box_row[..w]);
+            for x in r.x0 + 1..r.x1 {
+                let d_f = row[x].abs_diff(row[x - 1]) as u16;
+                if d_f < gate {
+                    continue;
+                }
+                let d_f = d_f * 9;
+                let d_b = self.box_row[x].abs_diff(self.box_row[x - 1]);
+                s_f += d_f as u64;
+                s_v += d_f.saturating_sub(d_b) as u64;
+            }
+        }
+        ratio(s_f, s_v)
+    }
+
+    fn vertical(&mut self, p: &Plane, r: Rect, gate: u16) -> f32 {
+        let (w, h) = (p.w, p.h);
+        for buf in [&mut self.col_sum, &mut self.prev_col] {
+            if buf.len() < w {
+                buf.resize(w, 0);
+            }
+        }
+        // Running vertical 9-tap sums with clamped rows, started at y0 - 1.
+        let start = r.y0.saturating_sub(1);
+        let clamp = |y: isize| y.clamp(0, h as isize - 1) as usize;
+        self.col_sum[..w].fill(0);
+        for k in -(RADIUS as isize)..=RADIUS as isize {
+            let row = p.row(clamp(start as isize + k));
+            for x in r.x0..r.x1 {
+                self.col_sum[x] += row[x] as u16;
+            }
+        }
+        let (mut s_f, mut s_v) = (0u64, 0u64);
+        for y in start + 1..r.y1 {
+            self.prev_col[r.x0..r.x1].copy_from_slice(&self.col_sum[r.x0..r.x1]);
+            let out = p.row(clamp(y as isize - 1 - RADIUS as isize));
+            let inc = p.row(clamp(y as isize + RADIUS as isize));
+            for x in r.x0..r.x1 {
+                self.col_sum[x] = self.col_sum[x] + inc[x] as u16 - out[x] as u16;
+            }
+            if y < r.y0 + 1 {
+                continue;
+            }
+            let (cur, prev) = (p.row(y), p.row(y - 1));
+            for x in r.x0..r.x1 {
+                let d_f = cur[x].abs_diff(prev[x]) as u16;
+                if d_f < gate {
+                    continue;
+                }
+                let d_f = d_f * 9;
+                let d_b = self.col_sum[x].abs_diff(self.prev_col[x]);
+                s_f += d_f as u64;
+                s_v += d_f.saturating_sub(d_b) as u64;
+            }
+        }
+        ratio(s_f, s_v)
+    }
+}
+
+fn ratio(s_f: u64, s_v: u64) -> f32 {
+    if s_f == 0 {
+        1.0
+    } else {
+        (s_f - s_v) as f32 / s_f as f32
+    }
+}
+
+/// 9-tap box sums along a row, edges clamped.
+fn box_sum_row(row: &[u8], out: &mut [u16]) {
+    let n = row.len();
+    let at = |i: isize| row[i.clamp(0, n as isize - 1) as usize] as u16;
+    let mut s: u16 = (-(RADIUS as isize)..=RADIUS as isize).map(at).sum();
+    out[0] = s;
+    for x in 1..n {
+        s = s + at(x as isize + RADIUS as isize) - at(x as isize - 1 - RADIUS as isize);
+        out[x] = s;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stripes(w: usize, h: usize, period: usize, blur_passes: usize) -> Plane {
+        let mut p = Plane::default();
+        p.reset(w, h);
+        for y in 0..h {
+            for x in 0..w {
+                let on = (x / period + y / period) % 2 == 0;
+                p.data[y * w + x] = if on { 200 } else { 40 };
+            }
+        }
+        for _ in 0..blur_passes {
+            let src = p.data.clone();
+            for y in 1..h - 1 {
+                for x in 1..w - 1 {
+                    let mut s = 0u32;
+                    for dy in 0..3 {
+                        for dx in 0..3 {
+                            s += src[(y + dy - 1) * w + x + dx - 1] as u32;
+                        }
+                    }
+                    p.data[y * w + x] = (s / 9) as u8;
+                }
+            }
+        }
+        p
+    }
+
+    #[test]
+    fn blur_rises_with_blurring_and_ignores_contrast() {
+        let mut s = Sharpness::default();
+        let r = Rect::inset(160, 100, 0.05);
+        let sharp = s.blur(&stripes(160, 100, 6, 0), r);
+        let soft = s.blur(&stripes(160, 100, 6, 2), r);
+        let softer = s.blur(&stripes(160, 100, 6, 6), r);
+        assert!(sharp < 0.3, "sharp {sharp}");
+        assert!(sharp < soft && soft < softer, "{sharp} {soft} {softer}");
+        // Halving the contrast leaves the measure nearly unchanged.
+        let mut low = stripes(160, 100, 6, 2);
+        low.data.iter_mut().for_each(|v| *v = 100 + (*v - 40) / 2);
+        assert!((s.blur(&low, r) - soft).abs() < 0.08);
+    }
+
+    #[test]
+    fn a_flat_region_has_no_detail() {
+        let mut p = Plane::default();
+        p.reset(50, 50);
+        p.data.fill(90);
+        assert_eq!(Sharpness::default().blur(&p, Rect::inset(50, 50, 0.1)), 1.0);
+    }
+}

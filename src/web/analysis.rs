@@ -1,0 +1,112 @@
+//! The headless pre-check API: `precheck()`, `Analyzer`, `meanLuma()`.
+
+use wasm_bindgen::prelude::*;
+use web_sys::ImageData;
+
+use super::convert::{image_type, to_js};
+use crate::precheck::{self, Analyzer, Frame};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &str = r#"
+/** Which image of the session a frame is for. */
+export type ImageType = "document_front" | "document_back" | "selfie";
+/** The server's feedback codes (unknown ones decode to "other"). */
+export type Feedback =
+  | "ok" | "other" | "document_not_found" | "face_not_found" | "document_face_not_found" | "obstructed"
+  | "blur" | "glare" | "document_not_supported" | "document_not_matching" | "wrong_document_side"
+  | "multi_face" | "face_rotated" | "face_too_small" | "face_too_close" | "closed_eyes"
+  | "face_angle_too_large" | "face_close_to_border" | "face_occluded" | "face_cropped"
+  | "barcode_not_found" | "glare_selfie" | "blur_selfie" | "restricted_criteria";
+/** Local guidance the server has no code for. */
+export type Hint = "too_dark" | "too_bright" | "too_far" | "too_close" | "not_centered" | "partly_out_of_frame" | "hold_still";
+export interface Point { x: number; y: number }
+/** The numbers behind a verdict. `quad` corners: top-left, top-right, bottom-right, bottom-left, in frame pixels. */
+export interface Scores {
+  sharpness: number; glare: number; brightness: number; dark_clipped: number;
+  quad: [Point, Point, Point, Point] | null; quad_confidence: number; coverage: number;
+  offset_x: number; offset_y: number; motion: number; frame_width: number; frame_height: number;
+}
+/** The pre-check's verdict on one frame: the server code it predicts, hints, and scores. */
+export interface Verdict { feedback: Feedback; hints: Hint[]; scores: Scores }
+"#;
+
+/// Mean BT.601 luma (0–255) of a tightly packed RGBA buffer, as `ImageData.data` holds it.
+#[wasm_bindgen(js_name = meanLuma)]
+pub fn mean_luma(data: &[u8], width: u32, height: u32) -> Result<f64, JsError> {
+    let frame = Frame::packed(data, width, height)?;
+    Ok(precheck::mean_luma(frame))
+}
+
+/// One-shot pre-check of an image. For a stream of frames, keep an `Analyzer` instead.
+#[wasm_bindgen(js_name = precheck, unchecked_return_type = "Verdict")]
+pub fn precheck(
+    image: &ImageData,
+    #[wasm_bindgen(js_name = imageType, unchecked_param_type = "ImageType")] image_type_name: &str,
+) -> Result<JsValue, JsError> {
+    JsAnalyzer::new().analyze(image, image_type_name)
+}
+
+/// A reusable frame analyser: it keeps its buffers between frames.
+#[wasm_bindgen(js_name = Analyzer)]
+pub struct JsAnalyzer {
+    inner: Analyzer,
+    buffer: Vec<u8>,
+    width: u32,
+    height: u32,
+}
+
+#[wasm_bindgen(js_class = Analyzer)]
+impl JsAnalyzer {
+    #[wasm_bindgen(constructor)]
+    #[allow(clippy::new_without_default)]
+    pub fn new() -> JsAnalyzer {
+        JsAnalyzer {
+            inner: Analyzer::default(),
+            buffer: Vec::new(),
+            width: 0,
+            height: 0,
+        }
+    }
+
+    /// Analyses an `ImageData` (copied into wasm memory).
+    #[wasm_bindgen(unchecked_return_type = "Verdict")]
+    pub fn analyze(
+        &mut self,
+        image: &ImageData,
+        #[wasm_bindgen(js_name = imageType, unchecked_param_type = "ImageType")]
+        image_type_name: &str,
+    ) -> Result<JsValue, JsError> {
+        let kind = image_type(image_type_name)?;
+        let data = image.data();
+        let frame = Frame::packed(&data, image.width(), image.height())?;
+        to_js(&self.inner.analyze(frame, kind))
+    }
+
+    /// A view of a `width` x `height` RGBA buffer inside wasm memory, for copying frames in
+    /// without an intermediate allocation (e.g. `VideoFrame.copyTo`). The view is invalidated
+    /// when wasm memory grows: ask for it again after any call that may allocate.
+    #[wasm_bindgen(js_name = frameBuffer)]
+    pub fn frame_buffer(&mut self, width: u32, height: u32) -> js_sys::Uint8Array {
+        let len = width as usize * height as usize * 4;
+        if self.buffer.len() != len {
+            self.buffer.resize(len, 0);
+        }
+        self.width = width;
+        self.height = height;
+        // SAFETY: the view aliases `self.buffer`, which lives as long as this Analyzer and is
+        // only resized here; JS is told above that growth invalidates it.
+        unsafe { js_sys::Uint8Array::view(&self.buffer) }
+    }
+
+    /// Analyses the frame last written into `frameBuffer()`.
+    #[wasm_bindgen(js_name = analyzeBuffer, unchecked_return_type = "Verdict")]
+    pub fn analyze_buffer(
+        &mut self,
+        #[wasm_bindgen(js_name = imageType, unchecked_param_type = "ImageType")]
+        image_type_name: &str,
+    ) -> Result<JsValue, JsError> {
+        let kind = image_type(image_type_name)?;
+        let frame = Frame::packed(&self.buffer, self.width, self.height)?;
+        to_js(&self.inner.analyze(frame, kind))
+    }
+}
