@@ -7,7 +7,7 @@ RUN := . scripts/env.sh &&
 FIXTURES := target/fixtures
 CHROME_FLAGS := "--no-sandbox","--headless=new","--disable-gpu","--disable-dev-shm-usage","--disable-background-networking","--disable-component-update","--disable-sync","--no-first-run","--use-fake-ui-for-media-stream","--use-fake-device-for-media-stream"
 
-.PHONY: setup demo test test-native test-wasm test-e2e pkg sandbox fixtures lint clean
+.PHONY: setup demo test test-native test-wasm test-e2e pkg sandbox fixtures lint clean bench calibrate
 
 setup:
 	@bash scripts/setup.sh
@@ -19,9 +19,13 @@ pkg: setup
 sandbox: setup
 	$(RUN) cargo build -p idv-sandbox
 
-## Generated videos and images; made by the project's own code, never committed.
-fixtures: setup
+## Generated videos and images; made by the project's own code, never committed. Remade only when
+## the generator's sources change (a stamp file), since the videos take a few seconds each.
+FIXTURE_SOURCES := $(shell find fixtures -name '*.rs' -o -name Cargo.toml)
+fixtures: setup $(FIXTURES)/.stamp
+$(FIXTURES)/.stamp: $(FIXTURE_SOURCES)
 	$(RUN) cargo run -q -p idv-fixtures --bin fixtures -- --out $(FIXTURES)
+	@touch $@
 
 ## wasm-bindgen-test reads Chromium's flags from webdriver.json; the fake camera needs an absolute path.
 webdriver.json: fixtures
@@ -45,6 +49,15 @@ test-wasm: webdriver.json
 
 test-e2e: pkg sandbox fixtures
 	$(RUN) node --test --test-concurrency=1 tests/e2e/*.test.mjs
+
+## Time per frame natively and in headless Chromium; prints one table.
+bench: pkg sandbox
+	$(RUN) cargo build -q --release -p idv-tools --bin bench
+	$(RUN) node scripts/bench.mjs
+
+## ROC curves, chosen thresholds and confusion matrices on the generated, labelled set.
+calibrate: setup
+	$(RUN) cargo run -q --release -p idv-tools --bin calibrate -- $(ARGS)
 
 lint: setup
 	cargo fmt --all --check

@@ -244,7 +244,12 @@ impl Homography {
         ]))
     }
 
-    #[inline]
+    /// Row-major 3x3 matrix, for callers that step the map incrementally.
+    pub fn matrix(&self) -> &[f32; 9] {
+        &self.0
+    }
+
+    #[cfg(test)]
     pub fn map(&self, x: f32, y: f32) -> (f32, f32) {
         let m = &self.0;
         let z = m[6] * x + m[7] * y + m[8];

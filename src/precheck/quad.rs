@@ -25,12 +25,22 @@ const EDGE_MAG: i32 = 32;
 const SUPPORT_MAG: i32 = 20;
 /// cos(25°): how closely a support sample's gradient must follow the side's normal.
 const SUPPORT_COS: f32 = 0.906;
-/// Lines kept from the Hough space.
-const MAX_PEAKS: usize = 24;
+/// Lines kept from the Hough space, per family (horizontal-ish, vertical-ish). Kept per family so
+/// that a page of text, whose many parallel lines are strong, cannot crowd out the card's sides.
+const PEAKS_PER_FAMILY: usize = 14;
+const MAX_PEAKS: usize = 2 * PEAKS_PER_FAMILY;
+/// A side must separate two different tones: the mean difference across it (grey levels, sampled
+/// `CONTRAST_OFFSET` px either side) must reach this on most of its length, with one sign. A line
+/// of text, a crease or a thin stripe has the same tone on both sides and fails.
+const MIN_CONTRAST: i32 = 8;
+const CONTRAST_OFFSET: f32 = 3.0;
 
-/// The plausible shapes of an ID-1 card (85.6 x 54 mm, 1.586) seen in perspective.
-const MIN_ASPECT: f32 = 1.25;
-const MAX_ASPECT: f32 = 2.1;
+/// The plausible shapes of an ID-1 card (85.6 x 54 mm, 1.586) seen in perspective: a tilt of up
+/// to about 25° foreshortens one side by cos 25° = 0.9. Passport-photo boxes (about 1.29) fall out.
+const MIN_ASPECT: f32 = 1.35;
+const MAX_ASPECT: f32 = 2.0;
+/// |cos| of the interior angles: between 70° and 110°, as a card in moderate perspective.
+const MAX_CORNER_COS: f32 = 0.342;
 /// Smallest outline, as a fraction of the plane's area.
 const MIN_AREA: f32 = 0.05;
 /// Support a quad needs: on its weakest side, and on average.
@@ -67,6 +77,12 @@ pub(crate) struct QuadDetector {
     mag: Vec<u16>,
     edges: Vec<EdgePoint>,
     acc: Vec<u16>,
+    candidates: Vec<Peak>,
+    edge_mag: i32,
+    support_mag: i32,
+    min_contrast: i32,
+    sensitivity: i32,
+    mag_hist: [u32; 256],
     cos: [f32; N_THETA],
     sin: [f32; N_THETA],
     peaks: [Peak; MAX_PEAKS],
@@ -90,6 +106,12 @@ impl Default for QuadDetector {
             mag: Vec::new(),
             edges: Vec::new(),
             acc: Vec::new(),
+            candidates: Vec::new(),
+            edge_mag: EDGE_MAG,
+            support_mag: SUPPORT_MAG,
+            min_contrast: MIN_CONTRAST,
+            sensitivity: 1,
+            mag_hist: [0; 256],
             cos,
             sin,
             peaks: [Peak::default(); MAX_PEAKS],
@@ -101,26 +123,23 @@ impl Default for QuadDetector {
 }
 
 impl QuadDetector {
-    /// Finds the best-supported card outline in `p`, if any.
-    pub fn detect(&mut self, p: &Plane) -> Option<Detection> {
+    /// Finds the best-supported card outline in `p`, if any. `sensitivity` (≥ 1) divides the
+    /// gradient thresholds: for coarse planes, whose averaging has already removed noise.
+    pub fn detect(&mut self, p: &Plane, sensitivity: i32) -> Option<Detection> {
+        self.sensitivity = sensitivity.max(1);
         if p.w < 16 || p.h < 16 {
             return None;
         }
         self.gradients(p);
+        self.adapt_thresholds();
         self.edge_points();
         self.hough();
         self.find_peaks();
-        if std::env::var_os("IDV_DEBUG").is_some() {
-            eprintln!(
-                "edges {} peaks {:?}",
-                self.edges.len(),
-                &self.peaks[..self.n_peaks]
-            );
-        }
-        let best = self.best_quad()?;
+        let best = self.best_quad(p)?;
         Some(self.refine(best))
     }
 
+    #[inline(never)]
     fn gradients(&mut self, p: &Plane) {
         let (w, h) = (p.w, p.h);
         self.w = w;
@@ -134,6 +153,7 @@ impl QuadDetector {
             self.mag.resize(w * h, 0);
         }
         self.mag[..w * h].fill(0);
+        self.mag_hist = [0; 256];
         for y in 1..h - 1 {
             let (r0, r1, r2) = (p.row(y - 1), p.row(y), p.row(y + 1));
             for x in 1..w - 1 {
@@ -145,12 +165,36 @@ impl QuadDetector {
                 let i = y * w + x;
                 self.gx[i] = gx as i16;
                 self.gy[i] = gy as i16;
-                self.mag[i] = ((gx * gx + gy * gy) as f32).sqrt() as u16;
+                let m = ((gx * gx + gy * gy) as f32).sqrt() as u16;
+                self.mag[i] = m;
+                self.mag_hist[(m >> 2).min(255) as usize] += 1;
             }
         }
     }
 
+    /// Scales the gradient thresholds to the scene: a white card on a white table, or a dim
+    /// room, has all its edges weak, and fixed thresholds would see none. The strongest 5 % of
+    /// gradients set the scale; the fixed values are the ceiling, so busy scenes keep them.
+    fn adapt_thresholds(&mut self) {
+        let total: u32 = self.mag_hist.iter().sum();
+        let mut acc = 0;
+        let mut p95 = 255;
+        for (b, &n) in self.mag_hist.iter().enumerate() {
+            acc += n;
+            if acc as f32 >= 0.95 * total as f32 {
+                p95 = b as i32 * 4;
+                break;
+            }
+        }
+        let scale =
+            |fixed: i32, floor: i32| ((p95 * fixed) / 96).clamp(floor, fixed) / self.sensitivity;
+        self.edge_mag = scale(EDGE_MAG, 12).max(6);
+        self.support_mag = scale(SUPPORT_MAG, 8).max(4);
+        self.min_contrast = ((p95 * MIN_CONTRAST) / 96).clamp(3, MIN_CONTRAST);
+    }
+
     /// Thin edges by non-maximum suppression along the gradient, and keep their orientation bin.
+    #[inline(never)]
     fn edge_points(&mut self) {
         let (w, h) = (self.w, self.h);
         self.edges.clear();
@@ -160,7 +204,7 @@ impl QuadDetector {
             for x in 2..w - 2 {
                 let i = y * w + x;
                 let m = self.mag[i] as i32;
-                if m < EDGE_MAG {
+                if m < self.edge_mag {
                     continue;
                 }
                 let (gx, gy) = (self.gx[i] as i32, self.gy[i] as i32);
@@ -199,6 +243,7 @@ impl QuadDetector {
         (((self.w * self.w + self.h * self.h) as f32).sqrt() / RHO_BIN).ceil() as i32
     }
 
+    #[inline(never)]
     fn hough(&mut self) {
         let off = self.rho_offset();
         let n_rho = (2 * off + 1) as usize;
@@ -218,38 +263,47 @@ impl QuadDetector {
         }
     }
 
+    #[inline(never)]
+    /// Local maxima of the Hough space, strongest first, thinned so each line appears once.
     fn find_peaks(&mut self) {
         let off = self.rho_offset();
         let n_rho = (2 * off + 1) as usize;
         let min_votes = (0.12 * self.w.min(self.h) as f32) as u16;
-        self.n_peaks = 0;
+        self.candidates.clear();
+        // Local maxima are at most one per 3x3 block; reserving that once keeps pushes allocation-free.
+        self.candidates.reserve(N_THETA * n_rho / 9 + 1);
         for t in 0..N_THETA {
             for r in 1..n_rho - 1 {
                 let v = self.acc[t * n_rho + r];
-                if v < min_votes || v <= self.weakest_kept() {
-                    continue;
+                if v >= min_votes && self.is_local_max(t, r, n_rho) {
+                    self.candidates.push(Peak {
+                        theta: t,
+                        rho: ((r as i32 - off) as f32 * RHO_BIN) as i32,
+                        votes: v,
+                    });
                 }
-                if !self.is_local_max(t, r, n_rho) {
-                    continue;
-                }
-                let cand = Peak {
-                    theta: t,
-                    rho: ((r as i32 - off) as f32 * RHO_BIN) as i32,
-                    votes: v,
-                };
-                if self.near_stronger(&cand) {
-                    continue;
-                }
-                self.insert_peak(cand);
             }
         }
-    }
-
-    fn weakest_kept(&self) -> u16 {
-        if self.n_peaks < MAX_PEAKS {
-            0
-        } else {
-            self.peaks[MAX_PEAKS - 1].votes
+        self.candidates
+            .sort_unstable_by_key(|p| std::cmp::Reverse(p.votes));
+        self.n_peaks = 0;
+        let (mut n_h, mut n_v) = (0, 0);
+        for i in 0..self.candidates.len() {
+            let c = self.candidates[i];
+            let family = if is_horizontal(&c) {
+                &mut n_h
+            } else {
+                &mut n_v
+            };
+            if *family >= PEAKS_PER_FAMILY || self.near_kept(&c) {
+                continue;
+            }
+            *family += 1;
+            self.peaks[self.n_peaks] = c;
+            self.n_peaks += 1;
+            if self.n_peaks == MAX_PEAKS {
+                break;
+            }
         }
     }
 
@@ -271,28 +325,16 @@ impl QuadDetector {
         true
     }
 
-    /// Lines within 5° and 2 % of the plane's size of a stronger kept line are its duplicates.
-    fn near_stronger(&self, c: &Peak) -> bool {
-        let tol_rho = (0.02 * self.w.max(self.h) as f32).max(4.0) as i32;
+    /// A line within 4° and 2.5 % of the plane's size of a kept (stronger) one is its duplicate.
+    fn near_kept(&self, c: &Peak) -> bool {
+        let tol_rho = (0.025 * self.w.max(self.h) as f32).max(4.0) as i32;
         self.peaks[..self.n_peaks].iter().any(|p| {
             let dt = (p.theta as i32 - c.theta as i32).abs();
-            let same = dt <= 5 && (p.rho - c.rho).abs() <= tol_rho;
+            let same = dt <= 4 && (p.rho - c.rho).abs() <= tol_rho;
             // Across the 0°/180° seam the same line has its rho negated.
-            let wrapped = N_THETA as i32 - dt <= 5 && (p.rho + c.rho).abs() <= tol_rho;
-            (same || wrapped) && p.votes >= c.votes
+            let wrapped = N_THETA as i32 - dt <= 4 && (p.rho + c.rho).abs() <= tol_rho;
+            same || wrapped
         })
-    }
-
-    fn insert_peak(&mut self, c: Peak) {
-        let mut i = self.n_peaks.min(MAX_PEAKS - 1);
-        if self.n_peaks < MAX_PEAKS {
-            self.n_peaks += 1;
-        }
-        while i > 0 && self.peaks[i - 1].votes < c.votes {
-            self.peaks[i] = self.peaks[i - 1];
-            i -= 1;
-        }
-        self.peaks[i] = c;
     }
 
     fn line(&self, p: &Peak) -> Line {
@@ -303,11 +345,11 @@ impl QuadDetector {
         }
     }
 
-    fn best_quad(&self) -> Option<Detection> {
+    #[inline(never)]
+    fn best_quad(&self, plane: &Plane) -> Option<Detection> {
         let (w, h) = (self.w as f32, self.h as f32);
         let peaks = &self.peaks[..self.n_peaks];
-        // Horizontal-ish sides have their normal within 45° of vertical.
-        let is_h = |p: &Peak| (N_THETA / 4..3 * N_THETA / 4).contains(&p.theta);
+        let is_h = is_horizontal;
         let angle_gap = |a: &Peak, b: &Peak| {
             let d = (a.theta as i32 - b.theta as i32).unsigned_abs() as usize;
             d.min(N_THETA - d)
@@ -344,7 +386,7 @@ impl QuadDetector {
                         if !self.plausible(&quad) {
                             continue;
                         }
-                        let Some(support) = self.support(&quad) else {
+                        let Some(support) = self.support(&quad, plane) else {
                             continue;
                         };
                         let score = support * (quad.area() / (w * h)).powf(0.25);
@@ -372,18 +414,19 @@ impl QuadDetector {
         if !(MIN_ASPECT..=MAX_ASPECT).contains(&aspect) {
             return false;
         }
-        // Interior angles between 60° and 120°.
+        // Interior angles near 90°.
         (0..4).all(|i| {
             let (p0, p1, p2) = (q.0[(i + 3) % 4], q.0[i], q.0[(i + 1) % 4]);
             let (ax, ay, bx, by) = (p0.x - p1.x, p0.y - p1.y, p2.x - p1.x, p2.y - p1.y);
             let c = (ax * bx + ay * by)
                 / ((ax * ax + ay * ay).sqrt() * (bx * bx + by * by).sqrt()).max(1e-6);
-            c.abs() <= 0.5
+            c.abs() <= MAX_CORNER_COS
         })
     }
 
-    /// Fraction of each side backed by an aligned gradient; `None` if any side is too weak.
-    fn support(&self, q: &Quad) -> Option<f32> {
+    /// Fraction of each side backed by an aligned gradient; `None` if any side is too weak or
+    /// does not separate two tones.
+    fn support(&self, q: &Quad, plane: &Plane) -> Option<f32> {
         let mut total = 0.0;
         for i in 0..4 {
             let s = self.side_support(q.0[i], q.0[(i + 1) % 4]);
@@ -391,6 +434,12 @@ impl QuadDetector {
                 return None;
             }
             total += s;
+        }
+        for i in 0..4 {
+            if side_contrast(plane, q.0[i], q.0[(i + 1) % 4], self.min_contrast) < MIN_SIDE_SUPPORT
+            {
+                return None;
+            }
         }
         let mean = total / 4.0;
         (mean >= MIN_MEAN_SUPPORT).then_some(mean)
@@ -417,7 +466,7 @@ impl QuadDetector {
                 }
                 let i = y as usize * self.w + x as usize;
                 let m = self.mag[i] as i32;
-                if m < SUPPORT_MAG {
+                if m < self.support_mag {
                     return false;
                 }
                 let dot = (self.gx[i] as f32 * nx + self.gy[i] as f32 * ny).abs();
@@ -429,6 +478,7 @@ impl QuadDetector {
     }
 
     /// Re-fits each side to the edge points along it, for sub-bin accuracy.
+    #[inline(never)]
     fn refine(&self, d: Detection) -> Detection {
         let q = d.quad;
         let mut lines = [Line::from_angle(0.0, 0.0); 4];
@@ -491,6 +541,40 @@ impl QuadDetector {
     }
 }
 
+/// Horizontal-ish lines have their normal within 45° of vertical.
+fn is_horizontal(p: &Peak) -> bool {
+    (N_THETA / 4..3 * N_THETA / 4).contains(&p.theta)
+}
+
+/// Fraction of a side along which the tone a few pixels to its left differs from the tone to
+/// its right by at least `min_contrast`, counting only the more common sign.
+fn side_contrast(p: &Plane, a: Point, b: Point, min_contrast: i32) -> f32 {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len < 4.0 {
+        return 0.0;
+    }
+    let (nx, ny) = (-dy / len * CONTRAST_OFFSET, dx / len * CONTRAST_OFFSET);
+    let n = ((len * 0.8) / 2.0).max(8.0) as usize;
+    let (mut pos, mut neg) = (0usize, 0usize);
+    let inside = |x: f32, y: f32| x >= 0.0 && y >= 0.0 && x < p.w as f32 && y < p.h as f32;
+    for k in 0..n {
+        let t = 0.1 + 0.8 * (k as f32 + 0.5) / n as f32;
+        let (px, py) = (a.x + t * dx, a.y + t * dy);
+        let (lx, ly, rx, ry) = (px + nx, py + ny, px - nx, py - ny);
+        if !inside(lx, ly) || !inside(rx, ry) {
+            continue;
+        }
+        let d = p.get(lx as usize, ly as usize) as i32 - p.get(rx as usize, ry as usize) as i32;
+        if d >= min_contrast {
+            pos += 1;
+        } else if d <= -min_contrast {
+            neg += 1;
+        }
+    }
+    pos.max(neg) as f32 / n as f32
+}
+
 fn corners(top: &Line, right: &Line, bottom: &Line, left: &Line) -> Option<Quad> {
     Some(Quad([
         top.intersect(left)?,
@@ -537,7 +621,7 @@ mod tests {
             pt(64.0, 168.0),
         ]);
         let p = draw(320, 200, &truth, 210, 60);
-        let d = QuadDetector::default().detect(&p).expect("quad");
+        let d = QuadDetector::default().detect(&p, 1).expect("quad");
         for (a, b) in d.quad.0.iter().zip(truth.0.iter()) {
             assert!(super::super::geometry::dist(*a, *b) < 2.0, "{a:?} vs {b:?}");
         }
@@ -549,7 +633,7 @@ mod tests {
         let mut flat = Plane::default();
         flat.reset(320, 200);
         flat.data.fill(128);
-        assert!(QuadDetector::default().detect(&flat).is_none());
+        assert!(QuadDetector::default().detect(&flat, 1).is_none());
         // A square is not card-shaped.
         let sq = Quad([
             pt(100.0, 40.0),
@@ -558,7 +642,7 @@ mod tests {
             pt(100.0, 160.0),
         ]);
         assert!(QuadDetector::default()
-            .detect(&draw(320, 200, &sq, 200, 50))
+            .detect(&draw(320, 200, &sq, 200, 50), 1)
             .is_none());
     }
 }

@@ -45,6 +45,7 @@ pub(crate) struct Sharpness {
 
 impl Sharpness {
     /// Blur (0 = crisp, 1 = no detail at all) of `r` in `p`: the worse of the two directions.
+    #[inline(never)]
     pub fn blur(&mut self, p: &Plane, r: Rect) -> f32 {
         if r.x1 <= r.x0 + 2 || r.y1 <= r.y0 + 2 {
             return 1.0;
@@ -57,6 +58,7 @@ impl Sharpness {
 
     /// Twice the median neighbour difference, at least 2 levels: on a document most pixel pairs lie
     /// in flat print, where the difference is sensor noise.
+    #[inline(never)]
     fn noise_gate(&mut self, p: &Plane, r: Rect) -> u16 {
         self.diffs.clear();
         for y in r.y0..r.y1 {
@@ -68,6 +70,7 @@ impl Sharpness {
         (2 * self.diffs.quantile(0.5) as u16).max(2)
     }
 
+    #[inline(never)]
     fn horizontal(&mut self, p: &Plane, r: Rect, gate: u16) -> f32 {
         let w = p.w;
         if self.box_row.len() < w {
@@ -91,6 +94,7 @@ impl Sharpness {
         ratio(s_f, s_v)
     }
 
+    #[inline(never)]
     fn vertical(&mut self, p: &Plane, r: Rect, gate: u16) -> f32 {
         let (w, h) = (p.w, p.h);
         for buf in [&mut self.col_sum, &mut self.prev_col] {
@@ -104,8 +108,8 @@ impl Sharpness {
         self.col_sum[..w].fill(0);
         for k in -(RADIUS as isize)..=RADIUS as isize {
             let row = p.row(clamp(start as isize + k));
-            for x in r.x0..r.x1 {
-                self.col_sum[x] += row[x] as u16;
+            for (c, &v) in self.col_sum[r.x0..r.x1].iter_mut().zip(&row[r.x0..r.x1]) {
+                *c += v as u16;
             }
         }
         let (mut s_f, mut s_v) = (0u64, 0u64);
@@ -149,9 +153,9 @@ fn box_sum_row(row: &[u8], out: &mut [u16]) {
     let at = |i: isize| row[i.clamp(0, n as isize - 1) as usize] as u16;
     let mut s: u16 = (-(RADIUS as isize)..=RADIUS as isize).map(at).sum();
     out[0] = s;
-    for x in 1..n {
+    for (x, o) in out.iter_mut().enumerate().take(n).skip(1) {
         s = s + at(x as isize + RADIUS as isize) - at(x as isize - 1 - RADIUS as isize);
-        out[x] = s;
+        *o = s;
     }
 }
 
