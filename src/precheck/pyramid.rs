@@ -47,15 +47,37 @@ pub(crate) fn downscale(
         return;
     }
     match f {
-        2 => blocks::<2>(frame, ow, oh, acc, luma, spread),
-        3 => blocks::<3>(frame, ow, oh, acc, luma, spread),
-        4 => blocks::<4>(frame, ow, oh, acc, luma, spread),
-        _ => blocks_dyn(frame, f, ow, oh, acc, luma, spread),
+        2 => blocks(Fixed::<2>, frame, ow, oh, acc, luma, spread),
+        3 => blocks(Fixed::<3>, frame, ow, oh, acc, luma, spread),
+        4 => blocks(Fixed::<4>, frame, ow, oh, acc, luma, spread),
+        _ => blocks(Any(f), frame, ow, oh, acc, luma, spread),
     }
 }
 
-/// The common factors with the block size known at compile time, so the inner loops vectorise.
-fn blocks<const F: usize>(
+/// A block size: known at compile time for the common factors, so the inner loops unroll and
+/// vectorise, or at run time for the rest.
+trait Factor: Copy {
+    fn get(self) -> usize;
+}
+#[derive(Clone, Copy)]
+struct Fixed<const F: usize>;
+impl<const F: usize> Factor for Fixed<F> {
+    #[inline(always)]
+    fn get(self) -> usize {
+        F
+    }
+}
+#[derive(Clone, Copy)]
+struct Any(usize);
+impl Factor for Any {
+    #[inline(always)]
+    fn get(self) -> usize {
+        self.0
+    }
+}
+
+fn blocks<B: Factor>(
+    b: B,
     frame: Frame<'_>,
     ow: usize,
     oh: usize,
@@ -63,44 +85,7 @@ fn blocks<const F: usize>(
     luma: &mut Plane,
     spread: &mut Plane,
 ) {
-    if acc.len() < ow * 2 {
-        acc.resize(ow * 2, 0);
-    }
-    let (acc_l, acc_s) = acc[..ow * 2].split_at_mut(ow);
-    let n = (F * F) as u32;
-    for oy in 0..oh {
-        acc_l.fill(0);
-        acc_s.fill(0);
-        for dy in 0..F {
-            let src = &frame.row((oy * F + dy) as u32)[..ow * F * 4];
-            for ((block, al), as_) in src
-                .chunks_exact(4 * F)
-                .zip(acc_l.iter_mut())
-                .zip(acc_s.iter_mut())
-            {
-                let (mut sl, mut ss) = (0u32, 0u32);
-                for k in 0..F {
-                    let (lv, sv) = luma_spread(&block[4 * k..4 * k + 4]);
-                    sl += lv;
-                    ss += sv;
-                }
-                *al += sl;
-                *as_ += ss;
-            }
-        }
-        finish_row(oy, ow, n, acc_l, acc_s, luma, spread);
-    }
-}
-
-fn blocks_dyn(
-    frame: Frame<'_>,
-    f: usize,
-    ow: usize,
-    oh: usize,
-    acc: &mut Vec<u32>,
-    luma: &mut Plane,
-    spread: &mut Plane,
-) {
+    let f = b.get();
     if acc.len() < ow * 2 {
         acc.resize(ow * 2, 0);
     }
@@ -116,11 +101,14 @@ fn blocks_dyn(
                 .zip(acc_l.iter_mut())
                 .zip(acc_s.iter_mut())
             {
-                for p in block.chunks_exact(4) {
-                    let (lv, sv) = luma_spread(p);
-                    *al += lv;
-                    *as_ += sv;
+                let (mut sl, mut ss) = (0u32, 0u32);
+                for k in 0..f {
+                    let (lv, sv) = luma_spread(&block[4 * k..4 * k + 4]);
+                    sl += lv;
+                    ss += sv;
                 }
+                *al += sl;
+                *as_ += ss;
             }
         }
         finish_row(oy, ow, n, acc_l, acc_s, luma, spread);
@@ -195,5 +183,24 @@ mod tests {
         assert_eq!(l.data[1], 128);
         assert_eq!(s.data[0], 255);
         assert_eq!(s.data[1], 0);
+    }
+
+    #[test]
+    fn runtime_and_compile_time_factors_agree() {
+        let (w, h) = (30u32, 18u32);
+        let px: Vec<u8> = (0..w * h * 4).map(|i| (i * 37 % 251) as u8).collect();
+        let frame = Frame::packed(&px, w, h).unwrap();
+        let run = |fixed: bool| {
+            let (mut acc, mut l, mut s) = (Vec::new(), Plane::default(), Plane::default());
+            l.reset(10, 6);
+            s.reset(10, 6);
+            if fixed {
+                blocks(Fixed::<3>, frame, 10, 6, &mut acc, &mut l, &mut s);
+            } else {
+                blocks(Any(3), frame, 10, 6, &mut acc, &mut l, &mut s);
+            }
+            (l.data, s.data)
+        };
+        assert_eq!(run(true), run(false));
     }
 }

@@ -243,12 +243,7 @@ async fn user_tokens_are_confined_to_their_session() {
     let r = sb.get(&format!("{SID_PATH}/{b}/status"), &spliced).await;
     assert_error(r, 401, "invalid_token", Some("Authorization")).await;
     // Nothing was stored in B.
-    let images: Value = sb
-        .get(&format!("{SID_PATH}/{b}/images"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+    let images: Value = sb.get_json(&format!("{SID_PATH}/{b}/images"), &token).await;
     assert_eq!(images["session_images"], json!([]));
     assert_eq!(sb.upload(&b, &token_b, &img).await.status(), 200);
     // The backend token works on every session.

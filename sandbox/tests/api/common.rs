@@ -165,6 +165,11 @@ impl Sandbox {
             .unwrap()
     }
 
+    /// GET and decode the JSON body, whatever the status.
+    pub async fn get_json(&self, path: &str, bearer: &str) -> Value {
+        self.get(path, bearer).await.json().await.unwrap()
+    }
+
     pub async fn status(&self, sid: &str, bearer: &str) -> Value {
         let r = self.get(&format!("{SID_PATH}/{sid}/status"), bearer).await;
         assert_eq!(r.status(), 200);

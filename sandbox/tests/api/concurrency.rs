@@ -47,11 +47,8 @@ async fn fifty_sessions_upload_in_parallel() {
         assert!(mine.iter().all(|r| r["feedback"] == "ok"));
 
         let images: Value = sb
-            .get(&format!("{SID_PATH}/{sid}/images"), &token)
-            .await
-            .json()
-            .await
-            .unwrap();
+            .get_json(&format!("{SID_PATH}/{sid}/images"), &token)
+            .await;
         let list = images["session_images"].as_array().unwrap();
         assert_eq!(list.len(), 3, "{sid}: {list:?}");
         let ids: BTreeSet<&str> = list.iter().map(|i| i["id"].as_str().unwrap()).collect();

@@ -125,11 +125,8 @@ async fn invalid_uploads_are_400_naming_the_field() {
     assert_error(r, 400, "malformed_body", None).await;
     // None of it was stored.
     let images: Value = sb
-        .get(&format!("{SID_PATH}/{sid}/images"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{sid}/images"), &token)
+        .await;
     assert_eq!(images["session_images"], json!([]));
 
     // "jpeg" (Transmit's SDK) is accepted as well as "jpg"; so is base64 without padding.
@@ -214,11 +211,8 @@ async fn rejected_images_do_not_count() {
     );
 
     let images: Value = sb
-        .get(&format!("{SID_PATH}/{sid}/images"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{sid}/images"), &token)
+        .await;
     let flags: Vec<(&str, bool)> = images["session_images"]
         .as_array()
         .unwrap()
@@ -276,11 +270,8 @@ async fn feedback_is_the_pre_check_engines_verdict() {
                 "{name} as {t}"
             );
             let images: Value = sb
-                .get(&format!("{SID_PATH}/{sid}/images"), &token)
-                .await
-                .json()
-                .await
-                .unwrap();
+                .get_json(&format!("{SID_PATH}/{sid}/images"), &token)
+                .await;
             let list = images["session_images"].as_array().unwrap();
             assert_eq!(list.len(), 1);
             assert_eq!(list[0]["rejected"], want != Feedback::Ok, "{name} as {t}");

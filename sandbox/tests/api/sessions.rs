@@ -48,11 +48,8 @@ async fn a_session_goes_from_pending_to_complete() {
     assert_eq!(s["callback_url"], "https://example.test/done");
     assert_eq!(s["state"], "csrf-1");
     let consent: Value = sb
-        .get(&format!("{SID_PATH}/{sid}/consent"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{sid}/consent"), &token)
+        .await;
     assert_eq!(consent, json!({"consent_granted": false}));
     // Not started: the backend cannot upload yet.
     let r = sb
@@ -88,11 +85,8 @@ async fn a_session_goes_from_pending_to_complete() {
         (Some("processing"), &json!([]))
     );
     let r: Value = sb
-        .get(&format!("{SID_PATH}/{sid}/result"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{sid}/result"), &token)
+        .await;
     assert_eq!(r, json!({"session_id": sid, "status": "processing"}));
     let r = sb
         .upload(&sid, &user, &image_body("selfie", &b64(card_jpeg()), None))
@@ -110,11 +104,8 @@ async fn a_session_goes_from_pending_to_complete() {
 
     // The result, in both shapes.
     let r: Value = sb
-        .get(&format!("{SID_PATH}/{sid}/result?detailed=true"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{sid}/result?detailed=true"), &token)
+        .await;
     assert_eq!(r["status"], "complete");
     assert_eq!(r["recommendation"], "ALLOW");
     assert_eq!(r["person"]["full_name"], "Jane Sample");
@@ -141,11 +132,8 @@ async fn a_session_goes_from_pending_to_complete() {
     ));
 
     let old: Value = sb
-        .get(&format!("{SID_PATH}/{sid}/result?detailed=false"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{sid}/result?detailed=false"), &token)
+        .await;
     assert_eq!(old["recommendation"], "ALLOW");
     assert_eq!(old["verified_info"]["person"]["given_name"], "Jane");
     assert!(old.get("rejection_description").is_none());
@@ -156,21 +144,15 @@ async fn a_session_goes_from_pending_to_complete() {
 
     // Consent from the start call.
     let consent: Value = sb
-        .get(&format!("{SID_PATH}/{sid}/consent"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{sid}/consent"), &token)
+        .await;
     assert_eq!(consent["consent_granted"], true);
     assert!(consent["consent_date"].as_str().unwrap().ends_with('Z'));
 
     // Images: metadata, raw bytes, base64.
     let images: Value = sb
-        .get(&format!("{SID_PATH}/{sid}/images"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{sid}/images"), &token)
+        .await;
     let list = images["session_images"].as_array().unwrap();
     assert_eq!(list.len(), 3);
     for (img, used) in list
@@ -257,11 +239,8 @@ async fn force_retry_asks_for_a_recapture_then_completes() {
         json!(["document_front", "document_back", "selfie"])
     );
     let r: Value = sb
-        .get(&format!("{SID_PATH}/{sid}/result"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{sid}/result"), &token)
+        .await;
     assert_eq!(r["status"], "recapture");
 
     let replies = upload_all(&sb, &sid, &user).await;
@@ -275,18 +254,12 @@ async fn force_retry_asks_for_a_recapture_then_completes() {
     assert!(s.get("recapture_reason").is_none());
 
     let r: Value = sb
-        .get(&format!("{SID_PATH}/{sid}/result"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{sid}/result"), &token)
+        .await;
     // The result uses the images of the second attempt.
     let images: Value = sb
-        .get(&format!("{SID_PATH}/{sid}/images"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{sid}/images"), &token)
+        .await;
     let all = images["session_images"].as_array().unwrap();
     assert_eq!(all.len(), 6);
     let second: Vec<&Value> = all[3..].iter().map(|i| &i["id"]).collect();
@@ -323,11 +296,8 @@ async fn mock_behavior_sets_recommendation_and_details() {
         "complete"
     );
     let r: Value = sb
-        .get(&format!("{SID_PATH}/{sid}/result"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{sid}/result"), &token)
+        .await;
     assert_eq!(r["recommendation"], "DENY");
     assert_eq!(r["person"]["full_name"], "Marie Curie");
     assert_eq!(r["person"]["gender"], "female");
@@ -346,11 +316,8 @@ async fn mock_behavior_sets_recommendation_and_details() {
         json!(["document_tampering"])
     );
     let old: Value = sb
-        .get(&format!("{SID_PATH}/{sid}/result?detailed=false"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{sid}/result?detailed=false"), &token)
+        .await;
     assert_eq!(old["recommendation"], "DENY");
     assert!(old["rejection_description"].as_array().unwrap().len() == 1);
     assert_eq!(old["extracted_info"]["document"]["country"], "FRA");
@@ -420,11 +387,8 @@ async fn auto_started_sessions_take_backend_uploads() {
     let sid = created["session_id"].as_str().unwrap();
     assert_eq!(sb.status(sid, &token).await["status"], "capturing");
     let consent: Value = sb
-        .get(&format!("{SID_PATH}/{sid}/consent"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{sid}/consent"), &token)
+        .await;
     assert_eq!(consent["consent_granted"], true);
     let replies = upload_all(&sb, sid, &token).await;
     assert_eq!(replies[2]["complete"], true);
@@ -466,11 +430,8 @@ async fn sessions_expire() {
         .await;
     assert_error(r, 409, "session_expired", None).await;
     let r: Value = sb
-        .get(&format!("{SID_PATH}/{started}/result"), &token)
-        .await
-        .json()
-        .await
-        .unwrap();
+        .get_json(&format!("{SID_PATH}/{started}/result"), &token)
+        .await;
     assert_eq!(r["status"], "error");
     let r = sb
         .start_with(unstarted["start_token"].as_str().unwrap())
