@@ -67,11 +67,9 @@ pub struct Analyzer {
     thresholds: Thresholds,
     acc: Vec<u32>,
     luma: Plane,
-    spread: Plane,
     half: Plane,
     quarter: Plane,
     rect_luma: Plane,
-    rect_spread: Plane,
     quads: QuadDetector,
     sharpness: Sharpness,
     hist: Histogram,
@@ -104,7 +102,7 @@ impl Analyzer {
     /// Analyses one frame for the given image type.
     pub fn analyze(&mut self, frame: Frame<'_>, kind: ImageType) -> Verdict {
         let f = pyramid::factor_for(frame.width(), frame.height());
-        pyramid::downscale(frame, f, &mut self.acc, &mut self.luma, &mut self.spread);
+        pyramid::downscale(frame, f, &mut self.acc, &mut self.luma);
         let mut scores = Scores {
             frame_width: frame.width(),
             frame_height: frame.height(),
@@ -113,9 +111,9 @@ impl Analyzer {
         scores.motion = self.motion();
         let mut hints = Hints::default();
         let feedback = if kind.is_document() {
-            self.document(f, &mut scores, &mut hints)
+            self.document(frame, f, &mut scores, &mut hints)
         } else {
-            self.selfie(&mut scores, &mut hints)
+            self.selfie(frame, f, &mut scores, &mut hints)
         };
         Verdict {
             feedback,
@@ -125,7 +123,13 @@ impl Analyzer {
     }
 
     #[inline(never)]
-    fn document(&mut self, f: usize, scores: &mut Scores, hints: &mut Hints) -> Feedback {
+    fn document(
+        &mut self,
+        frame: Frame<'_>,
+        f: usize,
+        scores: &mut Scores,
+        hints: &mut Hints,
+    ) -> Feedback {
         self.half.half_of(&self.luma);
         // A strongly blurred card has soft edges at this scale; a coarser one restores their contrast.
         let found = match self.quads.detect(&self.half, 1) {
@@ -165,23 +169,19 @@ impl Analyzer {
         };
         let q_src = q_work.scaled(src_scale, 0.0);
         let q_src = landscape(&q_src);
-        if let Some(hm) = Homography::rect_to_quad(DOC_W as f32, DOC_H as f32, &q_src) {
-            if use_half {
-                warp(&self.half, &hm, &mut self.rect_luma, DOC_W, DOC_H, None);
-                // Colour spread only matters for glare, which needs no more than the working plane.
-                if let Some(hs) =
-                    Homography::rect_to_quad(DOC_W as f32, DOC_H as f32, &landscape(&q_work))
-                {
-                    warp(&self.spread, &hs, &mut self.rect_spread, DOC_W, DOC_H, None);
-                }
-            } else {
-                let second = Some((&self.spread, &mut self.rect_spread));
-                warp(&self.luma, &hm, &mut self.rect_luma, DOC_W, DOC_H, second);
-            }
-        }
+        let Some(hm) = Homography::rect_to_quad(DOC_W as f32, DOC_H as f32, &q_src) else {
+            self.tone_of_plane(scores, hints);
+            return Feedback::DocumentNotFound;
+        };
+        let src = if use_half { &self.half } else { &self.luma };
+        warp(src, &hm, &mut self.rect_luma, DOC_W, DOC_H);
+        let to_frame = ToFrame {
+            hm,
+            scale: f as f32 / src_scale,
+        };
         let inner = Rect::inset(DOC_W, DOC_H, 0.05);
         scores.sharpness = 1.0 - self.sharpness.blur(&self.rect_luma, inner);
-        self.tone(inner, scores, hints);
+        self.tone(inner, frame, &to_frame, scores, hints);
 
         // Glare before blur: a highlight wipes out the print under it, which also reads as lost
         // detail, while blur does not create clipped highlights.
@@ -197,7 +197,13 @@ impl Analyzer {
     }
 
     #[inline(never)]
-    fn selfie(&mut self, scores: &mut Scores, hints: &mut Hints) -> Feedback {
+    fn selfie(
+        &mut self,
+        frame: Frame<'_>,
+        f: usize,
+        scores: &mut Scores,
+        hints: &mut Hints,
+    ) -> Feedback {
         // The oval guide: centred, 62 % of the short side tall, 3:4.
         let (w, h) = (self.luma.w as f32, self.luma.h as f32);
         let oh = 0.62 * w.min(h);
@@ -212,14 +218,19 @@ impl Analyzer {
             },
             Point { x: x0, y: y0 + oh },
         ]);
-        if let Some(hm) = Homography::rect_to_quad(FACE_W as f32, FACE_H as f32, &q) {
-            let second = Some((&self.spread, &mut self.rect_spread));
-            warp(&self.luma, &hm, &mut self.rect_luma, FACE_W, FACE_H, second);
-        }
+        let Some(hm) = Homography::rect_to_quad(FACE_W as f32, FACE_H as f32, &q) else {
+            self.tone_of_plane(scores, hints);
+            return Feedback::FaceNotFound;
+        };
+        warp(&self.luma, &hm, &mut self.rect_luma, FACE_W, FACE_H);
+        let to_frame = ToFrame {
+            hm,
+            scale: f as f32,
+        };
         // The box inscribed in the oval: eyes, nose and mouth, not the background at its corners.
         let inner = Rect::inset(FACE_W, FACE_H, 0.146);
         scores.sharpness = 1.0 - self.sharpness.blur(&self.rect_luma, inner);
-        self.tone(inner, scores, hints);
+        self.tone(inner, frame, &to_frame, scores, hints);
         if scores.glare > self.thresholds.max_selfie_glare {
             Feedback::GlareSelfie
         } else if scores.sharpness < self.thresholds.min_selfie_sharpness {
@@ -231,7 +242,14 @@ impl Analyzer {
 
     /// Exposure and glare over `r` of the rectified region.
     #[inline(never)]
-    fn tone(&mut self, r: Rect, scores: &mut Scores, hints: &mut Hints) {
+    fn tone(
+        &mut self,
+        r: Rect,
+        frame: Frame<'_>,
+        to_frame: &ToFrame,
+        scores: &mut Scores,
+        hints: &mut Hints,
+    ) {
         self.hist.clear();
         for y in r.y0..r.y1 {
             for &v in &self.rect_luma.row(y)[r.x0..r.x1] {
@@ -242,17 +260,13 @@ impl Analyzer {
         // a white card that is simply well lit is not glare.
         let median = self.hist.quantile(0.5);
         let floor = GLARE_LEVEL.max(median.saturating_add(12));
-        let is_clip = |l: u8, s: u8| l >= floor && s <= GLARE_MAX_SPREAD;
-        let (w, lum, spr) = (
-            self.rect_luma.w,
-            &self.rect_luma.data,
-            &self.rect_spread.data,
-        );
+        let (w, lum) = (self.rect_luma.w, &self.rect_luma.data);
         let (mut glare, mut edge, mut soft) = (0u32, 0u32, 0u32);
         for y in r.y0..r.y1 {
             for x in r.x0..r.x1 {
                 let i = y * w + x;
-                if !is_clip(lum[i], spr[i]) {
+                // Colour is read from the camera frame itself, and only for the few bright pixels.
+                if lum[i] < floor || to_frame.spread(frame, x, y) > GLARE_MAX_SPREAD {
                     continue;
                 }
                 glare += 1;
@@ -268,8 +282,7 @@ impl Analyzer {
                     {
                         continue;
                     }
-                    let n = ny as usize * w + nx as usize;
-                    if is_clip(lum[n], spr[n]) {
+                    if lum[ny as usize * w + nx as usize] >= floor {
                         continue;
                     }
                     edge += 1;
@@ -385,31 +398,33 @@ fn landscape(q: &Quad) -> Quad {
     }
 }
 
-/// Resamples the region `hm` maps onto `(0..w) x (0..h)` from `src` into `dst`, and from the
-/// second plane of `second` into its second when given (same geometry, mapped once).
+/// Where a pixel of the rectified region lies in the camera frame.
+struct ToFrame {
+    /// Rectified pixel -> working-plane pixel.
+    hm: Homography,
+    /// Working-plane pixel -> frame pixel.
+    scale: f32,
+}
+
+impl ToFrame {
+    /// Colour spread (max - min of R, G, B) of the frame pixel under rectified pixel (x, y).
+    fn spread(&self, frame: Frame<'_>, x: usize, y: usize) -> u8 {
+        let (sx, sy) = self.hm.map(x as f32 + 0.5, y as f32 + 0.5);
+        let fx = ((sx * self.scale) as u32).min(frame.width() - 1);
+        let fy = ((sy * self.scale) as u32).min(frame.height() - 1);
+        let p = &frame.row(fy)[fx as usize * 4..fx as usize * 4 + 3];
+        p[0].max(p[1]).max(p[2]) - p[0].min(p[1]).min(p[2])
+    }
+}
+
+/// Resamples the region `hm` maps onto `(0..w) x (0..h)` from `src` into `dst`.
 ///
 /// The hot loop of the rectification. The projective map is evaluated exactly every
 /// [`WARP_STEP`] pixels of a row and linearly in between: over 8 px of a 320 px card the
 /// difference is far below a pixel, and it saves a division per pixel.
-fn warp(
-    src: &Plane,
-    hm: &Homography,
-    dst: &mut Plane,
-    w: usize,
-    h: usize,
-    second: Option<(&Plane, &mut Plane)>,
-) {
+fn warp(src: &Plane, hm: &Homography, dst: &mut Plane, w: usize, h: usize) {
     dst.reset(w, h);
-    match second {
-        Some((s2, d2)) => {
-            d2.reset(w, h);
-            for_each_mapped(src, hm, w, h, |i, tap| {
-                dst.data[i] = src.interpolate(tap);
-                d2.data[i] = s2.interpolate(tap);
-            });
-        }
-        None => for_each_mapped(src, hm, w, h, |i, tap| dst.data[i] = src.interpolate(tap)),
-    }
+    for_each_mapped(src, hm, w, h, |i, tap| dst.data[i] = src.interpolate(tap));
 }
 
 const WARP_STEP: usize = 8;

@@ -249,7 +249,7 @@ impl Homography {
         &self.0
     }
 
-    #[cfg(test)]
+    #[inline]
     pub fn map(&self, x: f32, y: f32) -> (f32, f32) {
         let m = &self.0;
         let z = m[6] * x + m[7] * y + m[8];

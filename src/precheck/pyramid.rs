@@ -16,41 +16,30 @@ pub(crate) fn factor_for(width: u32, height: u32) -> usize {
     ((long + WORK_LONG_SIDE / 2) / WORK_LONG_SIDE).max(1) as usize
 }
 
-/// Downscales `frame` by `f` into a luma plane (BT.601) and a colour-spread plane (max - min of
-/// R, G, B: 0 for greys, large for saturated colours), each the mean over an `f` x `f` block.
-/// `acc` is scratch space for one output row of sums.
-#[inline(never)]
-pub(crate) fn downscale(
-    frame: Frame<'_>,
-    f: usize,
-    acc: &mut Vec<u32>,
-    luma: &mut Plane,
-    spread: &mut Plane,
-) {
+/// Downscales `frame` by `f` into a BT.601 luma plane, each pixel the mean over an `f` x `f`
+/// block. `acc` is scratch space for one output row of sums. Colour is not kept: the one check
+/// that needs it (glare) reads the few pixels it cares about from the frame itself.
+pub(crate) fn downscale(frame: Frame<'_>, f: usize, acc: &mut Vec<u32>, luma: &mut Plane) {
     let ow = frame.width() as usize / f;
     let oh = frame.height() as usize / f;
     luma.reset(ow, oh);
-    spread.reset(ow, oh);
     if f == 1 {
         for y in 0..oh {
             let src = frame.row(y as u32);
-            let (l, s) = (
-                &mut luma.data[y * ow..(y + 1) * ow],
-                &mut spread.data[y * ow..(y + 1) * ow],
-            );
-            for ((p, l), s) in src.chunks_exact(4).zip(l.iter_mut()).zip(s.iter_mut()) {
-                let (lv, sv) = luma_spread(p);
-                *l = lv as u8;
-                *s = sv as u8;
+            for (p, l) in src
+                .chunks_exact(4)
+                .zip(luma.data[y * ow..(y + 1) * ow].iter_mut())
+            {
+                *l = luma_of(p) as u8;
             }
         }
         return;
     }
     match f {
-        2 => blocks(Fixed::<2>, frame, ow, oh, acc, luma, spread),
-        3 => blocks(Fixed::<3>, frame, ow, oh, acc, luma, spread),
-        4 => blocks(Fixed::<4>, frame, ow, oh, acc, luma, spread),
-        _ => blocks(Any(f), frame, ow, oh, acc, luma, spread),
+        2 => blocks(Fixed::<2>, frame, ow, oh, acc, luma),
+        3 => blocks(Fixed::<3>, frame, ow, oh, acc, luma),
+        4 => blocks(Fixed::<4>, frame, ow, oh, acc, luma),
+        _ => blocks(Any(f), frame, ow, oh, acc, luma),
     }
 }
 
@@ -83,72 +72,37 @@ fn blocks<B: Factor>(
     oh: usize,
     acc: &mut Vec<u32>,
     luma: &mut Plane,
-    spread: &mut Plane,
 ) {
     let f = b.get();
-    if acc.len() < ow * 2 {
-        acc.resize(ow * 2, 0);
+    if acc.len() < ow {
+        acc.resize(ow, 0);
     }
-    let (acc_l, acc_s) = acc[..ow * 2].split_at_mut(ow);
+    let acc = &mut acc[..ow];
     let n = (f * f) as u32;
     for oy in 0..oh {
-        acc_l.fill(0);
-        acc_s.fill(0);
+        acc.fill(0);
         for dy in 0..f {
             let src = &frame.row((oy * f + dy) as u32)[..ow * f * 4];
-            for ((block, al), as_) in src
-                .chunks_exact(4 * f)
-                .zip(acc_l.iter_mut())
-                .zip(acc_s.iter_mut())
-            {
-                let (mut sl, mut ss) = (0u32, 0u32);
+            for (block, a) in src.chunks_exact(4 * f).zip(acc.iter_mut()) {
+                let mut sum = 0u32;
                 for k in 0..f {
-                    let (lv, sv) = luma_spread(&block[4 * k..4 * k + 4]);
-                    sl += lv;
-                    ss += sv;
+                    sum += luma_of(&block[4 * k..4 * k + 4]);
                 }
-                *al += sl;
-                *as_ += ss;
+                *a += sum;
             }
         }
-        finish_row(oy, ow, n, acc_l, acc_s, luma, spread);
+        for (l, a) in luma.data[oy * ow..(oy + 1) * ow].iter_mut().zip(acc.iter()) {
+            *l = ((a + n / 2) / n) as u8;
+        }
     }
 }
 
-fn finish_row(
-    oy: usize,
-    ow: usize,
-    n: u32,
-    acc_l: &[u32],
-    acc_s: &[u32],
-    luma: &mut Plane,
-    spread: &mut Plane,
-) {
-    let (l, s) = (
-        &mut luma.data[oy * ow..(oy + 1) * ow],
-        &mut spread.data[oy * ow..(oy + 1) * ow],
-    );
-    for (((l, s), al), as_) in l
-        .iter_mut()
-        .zip(s.iter_mut())
-        .zip(acc_l.iter())
-        .zip(acc_s.iter())
-    {
-        *l = ((al + n / 2) / n) as u8;
-        *s = ((as_ + n / 2) / n) as u8;
-    }
-}
-
-/// BT.601 luma with integer weights, and the colour spread, of one RGBA pixel.
+/// BT.601 luma with integer weights of one RGBA pixel.
 #[inline(always)]
-fn luma_spread(p: &[u8]) -> (u32, u32) {
+fn luma_of(p: &[u8]) -> u32 {
     // One u32 load and shifts: the form that vectorises.
     let v = u32::from_le_bytes([p[0], p[1], p[2], p[3]]);
-    let (r, g, b) = (v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff);
-    (
-        (77 * r + 150 * g + 29 * b + 128) >> 8,
-        r.max(g).max(b) - r.min(g).min(b),
-    )
+    (77 * (v & 0xff) + 150 * ((v >> 8) & 0xff) + 29 * ((v >> 16) & 0xff) + 128) >> 8
 }
 
 #[cfg(test)]
@@ -166,7 +120,7 @@ mod tests {
     }
 
     #[test]
-    fn downscale_averages_colour_and_measures_spread() {
+    fn downscale_averages_luma() {
         // 4x2 frame: left 2x2 block pure red, right 2x2 block mid grey.
         let mut px = Vec::new();
         for _ in 0..2 {
@@ -175,14 +129,10 @@ mod tests {
             ]);
         }
         let frame = Frame::packed(&px, 4, 2).unwrap();
-        let (mut acc, mut l, mut s) = (Vec::new(), Plane::default(), Plane::default());
-        downscale(frame, 2, &mut acc, &mut l, &mut s);
+        let (mut acc, mut l) = (Vec::new(), Plane::default());
+        downscale(frame, 2, &mut acc, &mut l);
         assert_eq!((l.w, l.h), (2, 1));
-        assert_eq!(l.data[0], 77);
-        // Spread is the mean of per-pixel spreads.
-        assert_eq!(l.data[1], 128);
-        assert_eq!(s.data[0], 255);
-        assert_eq!(s.data[1], 0);
+        assert_eq!(&l.data[..2], &[77, 128]);
     }
 
     #[test]
@@ -191,15 +141,14 @@ mod tests {
         let px: Vec<u8> = (0..w * h * 4).map(|i| (i * 37 % 251) as u8).collect();
         let frame = Frame::packed(&px, w, h).unwrap();
         let run = |fixed: bool| {
-            let (mut acc, mut l, mut s) = (Vec::new(), Plane::default(), Plane::default());
+            let (mut acc, mut l) = (Vec::new(), Plane::default());
             l.reset(10, 6);
-            s.reset(10, 6);
             if fixed {
-                blocks(Fixed::<3>, frame, 10, 6, &mut acc, &mut l, &mut s);
+                blocks(Fixed::<3>, frame, 10, 6, &mut acc, &mut l);
             } else {
-                blocks(Any(3), frame, 10, 6, &mut acc, &mut l, &mut s);
+                blocks(Any(3), frame, 10, 6, &mut acc, &mut l);
             }
-            (l.data, s.data)
+            l.data
         };
         assert_eq!(run(true), run(false));
     }
