@@ -465,3 +465,73 @@ fn for_each_mapped(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::precheck::plane::Histogram;
+
+    fn quad(x0: f32, y0: f32, w: f32, h: f32) -> Quad {
+        Quad([
+            Point { x: x0, y: y0 },
+            Point { x: x0 + w, y: y0 },
+            Point {
+                x: x0 + w,
+                y: y0 + h,
+            },
+            Point { x: x0, y: y0 + h },
+        ])
+    }
+
+    fn hints_for(q: Quad) -> (bool, Hints) {
+        let mut h = Hints::default();
+        let out = position_hints(&q, 1280.0, 720.0, &mut h);
+        (out, h)
+    }
+
+    #[test]
+    fn a_centred_card_of_good_size_gets_no_position_hint() {
+        let (out, h) = hints_for(quad(290.0, 155.0, 700.0, 441.0));
+        assert!(!out);
+        assert!(h.is_empty(), "{:?}", h.iter().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn position_hints_follow_the_outline() {
+        let (out, h) = hints_for(quad(540.0, 300.0, 300.0, 189.0));
+        assert!(!out && h.contains(Hint::TooFar));
+        let (out, h) = hints_for(quad(40.0, 40.0, 700.0, 441.0));
+        assert!(!out && h.contains(Hint::NotCentered));
+        // Touching the edge is a hint; a corner clearly outside loses part of the card.
+        let (out, h) = hints_for(quad(581.0, 150.0, 699.0, 441.0));
+        assert!(!out && h.contains(Hint::PartlyOutOfFrame));
+        let (out, h) = hints_for(quad(700.0, 150.0, 700.0, 441.0));
+        assert!(out && h.contains(Hint::PartlyOutOfFrame) && h.contains(Hint::TooClose));
+    }
+
+    #[test]
+    fn exposure_hints_use_the_region_not_its_mean() {
+        let hint = |values: &[(u8, u32)]| {
+            let mut hist = Histogram::default();
+            for &(v, n) in values {
+                (0..n).for_each(|_| hist.add(v));
+            }
+            let (mut s, mut h) = (Scores::default(), Hints::default());
+            exposure(&hist, &mut s, &mut h);
+            h
+        };
+        // A dark navy card with light print is not "too dark".
+        assert!(hint(&[(30, 80), (180, 20)]).is_empty());
+        assert!(hint(&[(20, 90), (60, 10)]).contains(Hint::TooDark));
+        assert!(hint(&[(230, 90), (255, 10)]).contains(Hint::TooBright));
+        assert!(hint(&[(120, 60), (255, 40)]).contains(Hint::TooBright));
+    }
+
+    #[test]
+    fn landscape_puts_a_long_side_first() {
+        let portrait = quad(0.0, 0.0, 100.0, 160.0);
+        let l = landscape(&portrait);
+        let [t, r, b, lft] = l.sides();
+        assert!(t + b > r + lft);
+    }
+}
