@@ -6,7 +6,7 @@ use super::plane::{Histogram, Plane};
 use super::pyramid;
 use super::quad::{Detection, QuadDetector};
 use super::sharpness::{Rect, Sharpness};
-use super::{Feedback, Frame, Hint, Hints, ImageType, Point, Quad, Scores, Verdict};
+use super::{Feedback, Frame, Hint, Hints, ImageType, Quad, Scores, Verdict};
 
 /// The rectified document: ID-1's 1.586 aspect, long side 320 px. The normalised scale at which
 /// sharpness means the same for every camera and distance.
@@ -209,15 +209,7 @@ impl Analyzer {
         let oh = 0.62 * w.min(h);
         let ow = 0.75 * oh;
         let (x0, y0) = ((w - ow) / 2.0, (h - oh) / 2.0);
-        let q = Quad([
-            Point { x: x0, y: y0 },
-            Point { x: x0 + ow, y: y0 },
-            Point {
-                x: x0 + ow,
-                y: y0 + oh,
-            },
-            Point { x: x0, y: y0 + oh },
-        ]);
+        let q = Quad::rect(x0, y0, ow, oh);
         let Some(hm) = Homography::rect_to_quad(FACE_W as f32, FACE_H as f32, &q) else {
             self.tone_of_plane(scores, hints);
             return Feedback::FaceNotFound;
@@ -472,15 +464,7 @@ mod tests {
     use crate::precheck::plane::Histogram;
 
     fn quad(x0: f32, y0: f32, w: f32, h: f32) -> Quad {
-        Quad([
-            Point { x: x0, y: y0 },
-            Point { x: x0 + w, y: y0 },
-            Point {
-                x: x0 + w,
-                y: y0 + h,
-            },
-            Point { x: x0, y: y0 + h },
-        ])
+        Quad::rect(x0, y0, w, h)
     }
 
     fn hints_for(q: Quad) -> (bool, Hints) {

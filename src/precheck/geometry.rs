@@ -91,6 +91,16 @@ fn cross(o: Point, a: Point, b: Point) -> f32 {
 }
 
 impl Quad {
+    /// The axis-aligned rectangle with top-left corner (x, y), width `w` and height `h`.
+    pub fn rect(x: f32, y: f32, w: f32, h: f32) -> Quad {
+        Quad([
+            Point { x, y },
+            Point { x: x + w, y },
+            Point { x: x + w, y: y + h },
+            Point { x, y: y + h },
+        ])
+    }
+
     /// Shoelace area (positive for either winding).
     pub fn area(&self) -> f32 {
         polygon_area(&self.0)
