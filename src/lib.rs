@@ -6,10 +6,12 @@
 //! The crate is a pure core with a thin browser shell:
 //! - [`precheck`]: image analysis on RGBA frames. Plain Rust, tested natively.
 //! - [`protocol`]: the Verify API's codes and wire types.
+//! - [`session`]: the verification session as a pure state machine, driven by the browser shell.
 //! - `web` (wasm32 only): wires the camera, fetch and JS events to the core, and exports the JS API.
 
 pub mod precheck;
 pub mod protocol;
+pub mod session;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

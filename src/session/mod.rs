@@ -1,0 +1,486 @@
+//! The verification session as a pure state machine (sans-IO).
+//!
+//! The machine never touches the network, the camera or a clock. The browser shell feeds it
+//! [`Input`]s (server answers, captured images, timer ticks) and carries out the [`Command`]s it
+//! returns (start, capture, upload, wait, poll, emit an event, finish). That keeps every rule of
+//! the protocol testable natively, and the same rules run in the browser:
+//! - only a type the server still lists in `missing_images` is ever uploaded;
+//! - a retry re-sends the same `image_id`, so the server can de-duplicate it;
+//! - network errors and 5xx are retried with bounded, jittered exponential backoff;
+//! - status polling backs off and is bounded;
+//! - every path ends in a [`Outcome`].
+//!
+//! ```
+//! use idv_capture::session::{Command, Config, Input, Machine};
+//! use idv_capture::protocol::ImageType;
+//! let (mut m, first) = Machine::new(Config::default());
+//! assert_eq!(first, vec![Command::Start]);
+//! let cmds = m.handle(Input::Started { session_id: "s1".into(), required_images: vec![ImageType::Selfie] });
+//! assert!(cmds.contains(&Command::Capture { image_type: ImageType::Selfie, guidance: None }));
+//! ```
+
+use thiserror::Error;
+
+use crate::protocol::{
+    AddImagesResponse, Feedback, ImageType, SessionStatus, SessionStatusResponse,
+};
+
+/// Why a request failed, as the shell's HTTP backend reports it.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum ApiError {
+    /// No answer: connection refused or dropped, timeout, offline.
+    #[error("network error")]
+    Network,
+    /// An answer with an error status.
+    #[error("HTTP {status}")]
+    Http { status: u16 },
+    /// An answer that is not the JSON the API documents.
+    #[error("malformed response")]
+    Decode,
+}
+
+impl ApiError {
+    fn retryable(&self) -> bool {
+        match self {
+            ApiError::Network => true,
+            ApiError::Http { status } => *status >= 500 || *status == 429,
+            ApiError::Decode => false,
+        }
+    }
+}
+
+/// The typed error codes the JS API reports.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    TokenInvalid,
+    SessionNotFound,
+    SessionExpired,
+    Network,
+    Internal,
+}
+
+/// How a session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The server verified the session.
+    Complete,
+    /// The server asked for more rounds of recapture than the configured limit.
+    RecaptureLimit,
+    /// The server reported `error`.
+    ServerError,
+    /// Stopped by an error the machine cannot recover from.
+    Failed(ErrorCode),
+}
+
+/// What the machine tells the UI.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    SessionStarted {
+        session_id: String,
+        required_images: Vec<ImageType>,
+    },
+    ImageUploaded {
+        image_type: ImageType,
+        feedback: Feedback,
+        missing_images: Vec<ImageType>,
+        complete: bool,
+    },
+    Processing,
+    Recapture {
+        reason: Option<String>,
+        missing_images: Vec<ImageType>,
+    },
+    Completed {
+        session_id: String,
+    },
+    Error {
+        code: ErrorCode,
+        recoverable: bool,
+    },
+}
+
+/// What the shell must do next.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// `POST …/verification/start` with the start token; answer with `Started` or `StartFailed`.
+    Start,
+    /// Capture this type (guided by the server's last code for it, if any); answer with `Captured`.
+    Capture {
+        image_type: ImageType,
+        guidance: Option<Feedback>,
+    },
+    /// Upload the image captured under `image_id`; answer with `UploadResult`.
+    Upload {
+        image_type: ImageType,
+        image_id: String,
+    },
+    /// Forget the image kept under `image_id`: the server has answered for it.
+    Release {
+        image_id: String,
+    },
+    /// `GET …/{sid}/status`; answer with `Status`.
+    PollStatus,
+    /// Start a timer; answer with `TimerFired`.
+    Wait {
+        ms: u32,
+    },
+    Emit(Event),
+    Finish(Outcome),
+}
+
+/// What the shell reports back.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    Started {
+        session_id: String,
+        required_images: Vec<ImageType>,
+    },
+    StartFailed(ApiError),
+    /// An image of `image_type` was captured and is kept by the shell under `image_id`
+    /// (unique per capture).
+    Captured {
+        image_type: ImageType,
+        image_id: String,
+    },
+    UploadResult {
+        image_id: String,
+        result: Result<AddImagesResponse, ApiError>,
+    },
+    Status(Result<SessionStatusResponse, ApiError>),
+    TimerFired,
+}
+
+/// Bounds and timings. The defaults retry an upload 4 times over about 7 s and poll for up to
+/// about 5 minutes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Config {
+    pub max_upload_attempts: u32,
+    pub max_recapture_rounds: u32,
+    pub retry_base_ms: u32,
+    pub retry_max_ms: u32,
+    pub poll_base_ms: u32,
+    pub poll_max_ms: u32,
+    pub max_polls: u32,
+    /// Seed of the backoff jitter (the shell passes a random one; tests a fixed one).
+    pub jitter_seed: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            max_upload_attempts: 4,
+            max_recapture_rounds: 2,
+            retry_base_ms: 500,
+            retry_max_ms: 8000,
+            poll_base_ms: 1000,
+            poll_max_ms: 5000,
+            max_polls: 90,
+            jitter_seed: 0x1d5_c0de,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum State {
+    Starting,
+    Capturing(ImageType),
+    Uploading {
+        image_type: ImageType,
+        image_id: String,
+        attempt: u32,
+    },
+    RetryWait {
+        image_type: ImageType,
+        image_id: String,
+        attempt: u32,
+    },
+    Polling,
+    PollWait,
+    Done,
+}
+
+/// The session state machine. See the module docs.
+#[derive(Debug)]
+pub struct Machine {
+    config: Config,
+    state: State,
+    session_id: String,
+    missing: Vec<ImageType>,
+    recapture_rounds: u32,
+    polls: u32,
+    rng: u64,
+}
+
+impl Machine {
+    /// A machine and its first commands.
+    pub fn new(config: Config) -> (Machine, Vec<Command>) {
+        let m = Machine {
+            config,
+            state: State::Starting,
+            session_id: String::new(),
+            missing: Vec::new(),
+            recapture_rounds: 0,
+            polls: 0,
+            rng: config.jitter_seed,
+        };
+        (m, vec![Command::Start])
+    }
+
+    /// The types the server still needs, as of its last answer.
+    pub fn missing_images(&self) -> &[ImageType] {
+        &self.missing
+    }
+
+    pub fn is_done(&self) -> bool {
+        self.state == State::Done
+    }
+
+    /// Feeds one input; returns what to do. Inputs that do not fit the current state (a late
+    /// answer, a capture of a type no longer missing) are ignored, never acted on.
+    pub fn handle(&mut self, input: Input) -> Vec<Command> {
+        let mut out = Vec::new();
+        match (std::mem::replace(&mut self.state, State::Done), input) {
+            (
+                State::Starting,
+                Input::Started {
+                    session_id,
+                    required_images,
+                },
+            ) => {
+                self.session_id = session_id.clone();
+                self.missing = required_images.clone();
+                out.push(Command::Emit(Event::SessionStarted {
+                    session_id,
+                    required_images,
+                }));
+                self.next_capture(None, &mut out);
+            }
+            (State::Starting, Input::StartFailed(e)) => self.fail(code_for(&e), &mut out),
+            (
+                State::Capturing(t),
+                Input::Captured {
+                    image_type,
+                    image_id,
+                },
+            ) if t == image_type && self.missing.contains(&t) => {
+                out.push(Command::Upload {
+                    image_type,
+                    image_id: image_id.clone(),
+                });
+                self.state = State::Uploading {
+                    image_type,
+                    image_id,
+                    attempt: 1,
+                };
+            }
+            (
+                State::Uploading {
+                    image_type,
+                    image_id,
+                    attempt,
+                },
+                Input::UploadResult {
+                    image_id: id,
+                    result,
+                },
+            ) if id == image_id => {
+                self.upload_result(image_type, image_id, attempt, result, &mut out)
+            }
+            (
+                State::RetryWait {
+                    image_type,
+                    image_id,
+                    attempt,
+                },
+                Input::TimerFired,
+            ) => {
+                out.push(Command::Upload {
+                    image_type,
+                    image_id: image_id.clone(),
+                });
+                self.state = State::Uploading {
+                    image_type,
+                    image_id,
+                    attempt: attempt + 1,
+                };
+            }
+            (State::PollWait, Input::TimerFired) => {
+                out.push(Command::PollStatus);
+                self.state = State::Polling;
+            }
+            (State::Polling, Input::Status(result)) => self.status(result, &mut out),
+            (state, _) => self.state = state,
+        }
+        out
+    }
+
+    fn upload_result(
+        &mut self,
+        image_type: ImageType,
+        image_id: String,
+        attempt: u32,
+        result: Result<AddImagesResponse, ApiError>,
+        out: &mut Vec<Command>,
+    ) {
+        match result {
+            Ok(resp) => {
+                out.push(Command::Release { image_id });
+                self.missing = resp.missing_images.clone();
+                out.push(Command::Emit(Event::ImageUploaded {
+                    image_type,
+                    feedback: resp.feedback,
+                    missing_images: resp.missing_images,
+                    complete: resp.complete,
+                }));
+                if resp.complete {
+                    self.start_polling(out);
+                } else if !resp.feedback.is_ok() && self.missing.contains(&image_type) {
+                    out.push(Command::Capture {
+                        image_type,
+                        guidance: Some(resp.feedback),
+                    });
+                    self.state = State::Capturing(image_type);
+                } else {
+                    self.next_capture(None, out);
+                }
+            }
+            Err(e) if e.retryable() && attempt < self.config.max_upload_attempts => {
+                let ms = self.backoff(self.config.retry_base_ms, self.config.retry_max_ms, attempt);
+                out.push(Command::Wait { ms });
+                self.state = State::RetryWait {
+                    image_type,
+                    image_id,
+                    attempt,
+                };
+            }
+            // The server already has every image: find out where it stands.
+            Err(ApiError::Http { status: 409 }) => {
+                out.push(Command::Release { image_id });
+                self.start_polling(out);
+            }
+            // A refused image (400): capture this type again.
+            Err(ApiError::Http { status: 400 }) => {
+                out.push(Command::Release { image_id });
+                out.push(Command::Emit(Event::Error {
+                    code: ErrorCode::Internal,
+                    recoverable: true,
+                }));
+                out.push(Command::Capture {
+                    image_type,
+                    guidance: None,
+                });
+                self.state = State::Capturing(image_type);
+            }
+            Err(e) => self.fail(code_for(&e), out),
+        }
+    }
+
+    fn status(&mut self, result: Result<SessionStatusResponse, ApiError>, out: &mut Vec<Command>) {
+        match result {
+            Ok(s) => match s.status {
+                SessionStatus::Complete => {
+                    out.push(Command::Emit(Event::Completed {
+                        session_id: self.session_id.clone(),
+                    }));
+                    self.finish(Outcome::Complete, out);
+                }
+                SessionStatus::Recapture
+                    if self.recapture_rounds < self.config.max_recapture_rounds =>
+                {
+                    self.recapture_rounds += 1;
+                    self.polls = 0;
+                    self.missing = s.missing_images.clone();
+                    out.push(Command::Emit(Event::Recapture {
+                        reason: s.recapture_reason,
+                        missing_images: s.missing_images,
+                    }));
+                    self.next_capture(None, out);
+                }
+                SessionStatus::Recapture => self.finish(Outcome::RecaptureLimit, out),
+                SessionStatus::Expired => self.fail(ErrorCode::SessionExpired, out),
+                SessionStatus::Error => self.finish(Outcome::ServerError, out),
+                SessionStatus::Pending
+                | SessionStatus::Capturing
+                | SessionStatus::Processing
+                | SessionStatus::Unknown => self.poll_later(out),
+            },
+            Err(e) if e.retryable() || e == ApiError::Decode => self.poll_later(out),
+            Err(e) => self.fail(code_for(&e), out),
+        }
+    }
+
+    fn next_capture(&mut self, guidance: Option<Feedback>, out: &mut Vec<Command>) {
+        match self.missing.first().copied() {
+            Some(t) => {
+                out.push(Command::Capture {
+                    image_type: t,
+                    guidance,
+                });
+                self.state = State::Capturing(t);
+            }
+            None => self.start_polling(out),
+        }
+    }
+
+    fn start_polling(&mut self, out: &mut Vec<Command>) {
+        out.push(Command::Emit(Event::Processing));
+        out.push(Command::PollStatus);
+        self.state = State::Polling;
+    }
+
+    fn poll_later(&mut self, out: &mut Vec<Command>) {
+        self.polls += 1;
+        if self.polls >= self.config.max_polls {
+            return self.fail(ErrorCode::Network, out);
+        }
+        let ms = self.backoff(
+            self.config.poll_base_ms,
+            self.config.poll_max_ms,
+            self.polls,
+        );
+        out.push(Command::Wait { ms });
+        self.state = State::PollWait;
+    }
+
+    fn fail(&mut self, code: ErrorCode, out: &mut Vec<Command>) {
+        out.push(Command::Emit(Event::Error {
+            code,
+            recoverable: false,
+        }));
+        self.finish(Outcome::Failed(code), out);
+    }
+
+    fn finish(&mut self, outcome: Outcome, out: &mut Vec<Command>) {
+        out.push(Command::Finish(outcome));
+        self.state = State::Done;
+    }
+
+    /// Exponential backoff with "equal jitter": half the delay fixed, half random, so retries
+    /// from many clients spread out but none comes back instantly.
+    fn backoff(&mut self, base: u32, max: u32, attempt: u32) -> u32 {
+        let exp = base
+            .saturating_mul(1 << attempt.saturating_sub(1).min(16))
+            .min(max);
+        // SplitMix64 step.
+        self.rng = self.rng.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.rng;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z >> 31;
+        exp / 2 + (z % (exp as u64 / 2 + 1)) as u32
+    }
+}
+
+fn code_for(e: &ApiError) -> ErrorCode {
+    match e {
+        ApiError::Network => ErrorCode::Network,
+        ApiError::Http { status: 401 | 403 } => ErrorCode::TokenInvalid,
+        ApiError::Http { status: 404 } => ErrorCode::SessionNotFound,
+        ApiError::Http { status } if *status >= 500 => ErrorCode::Network,
+        _ => ErrorCode::Internal,
+    }
+}
+
+#[cfg(test)]
+mod tests;
