@@ -52,6 +52,37 @@ impl Default for Thresholds {
     }
 }
 
+impl Thresholds {
+    /// The feedback for a measured region (a found document, or the selfie's face region).
+    ///
+    /// Glare before blur: a highlight wipes out the print under it, which also reads as lost
+    /// detail, while blur does not create clipped highlights.
+    pub fn judge(&self, kind: ImageType, scores: &Scores) -> Feedback {
+        let (max_glare, min_sharpness, glare, blur) = if kind.is_document() {
+            (
+                self.max_glare,
+                self.min_sharpness,
+                Feedback::Glare,
+                Feedback::Blur,
+            )
+        } else {
+            (
+                self.max_selfie_glare,
+                self.min_selfie_sharpness,
+                Feedback::GlareSelfie,
+                Feedback::BlurSelfie,
+            )
+        };
+        if scores.glare > max_glare {
+            glare
+        } else if scores.sharpness < min_sharpness {
+            blur
+        } else {
+            Feedback::Ok
+        }
+    }
+}
+
 /// Analyses frames. Create one and keep it: it owns every buffer the analysis needs, so after
 /// the first frame of a given size, [`Analyzer::analyze`] allocates nothing.
 ///
@@ -183,16 +214,10 @@ impl Analyzer {
         scores.sharpness = 1.0 - self.sharpness.blur(&self.rect_luma, inner);
         self.tone(inner, frame, &to_frame, scores, hints);
 
-        // Glare before blur: a highlight wipes out the print under it, which also reads as lost
-        // detail, while blur does not create clipped highlights.
         if out {
             Feedback::DocumentNotFound
-        } else if scores.glare > self.thresholds.max_glare {
-            Feedback::Glare
-        } else if scores.sharpness < self.thresholds.min_sharpness {
-            Feedback::Blur
         } else {
-            Feedback::Ok
+            self.thresholds.judge(ImageType::DocumentFront, scores)
         }
     }
 
@@ -223,13 +248,7 @@ impl Analyzer {
         let inner = Rect::inset(FACE_W, FACE_H, 0.146);
         scores.sharpness = 1.0 - self.sharpness.blur(&self.rect_luma, inner);
         self.tone(inner, frame, &to_frame, scores, hints);
-        if scores.glare > self.thresholds.max_selfie_glare {
-            Feedback::GlareSelfie
-        } else if scores.sharpness < self.thresholds.min_selfie_sharpness {
-            Feedback::BlurSelfie
-        } else {
-            Feedback::Ok
-        }
+        self.thresholds.judge(ImageType::Selfie, scores)
     }
 
     /// Exposure and glare over `r` of the rectified region.

@@ -234,21 +234,11 @@ fn main() -> ExitCode {
 /// The decision the analyzer would take with other thresholds, from the recorded scores.
 fn redecide(r: &Record, t: &Thresholds) -> Feedback {
     if r.selfie {
-        if r.scores.glare > t.max_selfie_glare {
-            Feedback::GlareSelfie
-        } else if r.scores.sharpness < t.min_selfie_sharpness {
-            Feedback::BlurSelfie
-        } else {
-            Feedback::Ok
-        }
+        t.judge(ImageType::Selfie, &r.scores)
     } else if r.predicted == Feedback::DocumentNotFound {
         Feedback::DocumentNotFound
-    } else if r.scores.glare > t.max_glare {
-        Feedback::Glare
-    } else if r.scores.sharpness < t.min_sharpness {
-        Feedback::Blur
     } else {
-        Feedback::Ok
+        t.judge(ImageType::DocumentFront, &r.scores)
     }
 }
 
