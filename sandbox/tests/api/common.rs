@@ -165,6 +165,15 @@ impl Sandbox {
             .unwrap()
     }
 
+    pub async fn delete(&self, path: &str, bearer: &str) -> Response {
+        self.http
+            .delete(self.url(path))
+            .bearer_auth(bearer)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// GET and decode the JSON body, whatever the status.
     pub async fn get_json(&self, path: &str, bearer: &str) -> Value {
         self.get(path, bearer).await.json().await.unwrap()

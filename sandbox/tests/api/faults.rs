@@ -123,13 +123,7 @@ async fn faults_are_injected_used_up_and_cleared() {
             .status(),
         200
     );
-    let cleared = sb
-        .http
-        .delete(sb.url("/sandbox/faults"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let cleared = sb.delete("/sandbox/faults", &token).await;
     assert_eq!(
         cleared.json::<Value>().await.unwrap(),
         json!({"cleared": 2})

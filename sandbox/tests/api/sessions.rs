@@ -192,13 +192,7 @@ async fn a_session_goes_from_pending_to_complete() {
     assert_error(bad, 404, "image_not_found", None).await;
 
     // Delete: everything about the session is gone.
-    let del = sb
-        .http
-        .delete(sb.url(&format!("{SID_PATH}/{sid}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let del = sb.delete(&format!("{SID_PATH}/{sid}"), &token).await;
     assert_eq!(del.status(), 200);
     for path in ["result", "images", "consent", "status"] {
         let r = sb.get(&format!("{SID_PATH}/{sid}/{path}"), &token).await;
@@ -210,13 +204,7 @@ async fn a_session_goes_from_pending_to_complete() {
     assert_error(r, 404, "session_not_found", None).await;
     let r = sb.get(&format!("{SID_PATH}/{sid}/status"), &user).await;
     assert_error(r, 404, "session_not_found", None).await;
-    let again = sb
-        .http
-        .delete(sb.url(&format!("{SID_PATH}/{sid}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let again = sb.delete(&format!("{SID_PATH}/{sid}"), &token).await;
     assert_error(again, 404, "session_not_found", None).await;
 }
 
@@ -453,12 +441,6 @@ async fn unknown_sessions_are_404() {
         .upload(sid, &token, &image_body("selfie", &b64(card_jpeg()), None))
         .await;
     assert_error(r, 404, "session_not_found", None).await;
-    let r = sb
-        .http
-        .delete(sb.url(&format!("{SID_PATH}/{sid}")))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let r = sb.delete(&format!("{SID_PATH}/{sid}"), &token).await;
     assert_error(r, 404, "session_not_found", None).await;
 }
