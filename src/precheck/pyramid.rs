@@ -74,27 +74,84 @@ fn blocks<B: Factor>(
     luma: &mut Plane,
 ) {
     let f = b.get();
+    if f > MAX_SWAR_FACTOR {
+        return blocks_wide(f, frame, ow, oh, acc, luma);
+    }
+    if acc.len() < 2 * ow {
+        acc.resize(2 * ow, 0);
+    }
+    let (acc_rb, acc_g) = acc[..2 * ow].split_at_mut(ow);
+    let n = (f * f) as u32;
+    for oy in 0..oh {
+        acc_rb.fill(0);
+        acc_g.fill(0);
+        for dy in 0..f {
+            let src = &frame.row((oy * f + dy) as u32)[..ow * f * 4];
+            // SWAR: red and blue sum side by side in the two 16-bit halves of one u32, which
+            // cannot carry over for blocks of at most 256 pixels; luma is formed once per block.
+            for ((block, rb), g) in src
+                .chunks_exact(4 * f)
+                .zip(acc_rb.iter_mut())
+                .zip(acc_g.iter_mut())
+            {
+                let (mut s_rb, mut s_g) = (0u32, 0u32);
+                for px in block.chunks_exact(4) {
+                    let v = word(px);
+                    s_rb += v & 0x00ff_00ff;
+                    s_g += (v >> 8) & 0xff;
+                }
+                *rb += s_rb;
+                *g += s_g;
+            }
+        }
+        let half = 128 * n;
+        let den = 256 * n;
+        for ((l, rb), g) in luma.data[oy * ow..(oy + 1) * ow]
+            .iter_mut()
+            .zip(acc_rb.iter())
+            .zip(acc_g.iter())
+        {
+            let (r, b) = (rb & 0xffff, rb >> 16);
+            *l = ((77 * r + 150 * g + 29 * b + half) / den) as u8;
+        }
+    }
+}
+
+/// Above this block side the 16-bit SWAR lanes of [`blocks`] could overflow (f² · 255 ≥ 2¹⁶).
+const MAX_SWAR_FACTOR: usize = 16;
+
+/// Per-pixel luma sums for very large factors (frames of 10k pixels and more).
+fn blocks_wide(
+    f: usize,
+    frame: Frame<'_>,
+    ow: usize,
+    oh: usize,
+    acc: &mut Vec<u32>,
+    luma: &mut Plane,
+) {
     if acc.len() < ow {
         acc.resize(ow, 0);
     }
     let acc = &mut acc[..ow];
-    let n = (f * f) as u32;
+    let n = (f * f) as u64;
     for oy in 0..oh {
         acc.fill(0);
         for dy in 0..f {
             let src = &frame.row((oy * f + dy) as u32)[..ow * f * 4];
             for (block, a) in src.chunks_exact(4 * f).zip(acc.iter_mut()) {
-                let mut sum = 0u32;
-                for k in 0..f {
-                    sum += luma_of(&block[4 * k..4 * k + 4]);
-                }
-                *a += sum;
+                *a += block.chunks_exact(4).map(luma_of).sum::<u32>();
             }
         }
         for (l, a) in luma.data[oy * ow..(oy + 1) * ow].iter_mut().zip(acc.iter()) {
-            *l = ((a + n / 2) / n) as u8;
+            *l = ((*a as u64 + n / 2) / n) as u8;
         }
     }
+}
+
+/// One RGBA pixel as a little-endian word, in the form LLVM turns into a single load.
+#[inline(always)]
+fn word(px: &[u8]) -> u32 {
+    <[u8; 4]>::try_from(px).map_or(0, u32::from_le_bytes)
 }
 
 /// BT.601 luma with integer weights of one RGBA pixel.

@@ -156,17 +156,27 @@ impl QuadDetector {
         self.mag_hist = [0; 256];
         for y in 1..h - 1 {
             let (r0, r1, r2) = (p.row(y - 1), p.row(y), p.row(y + 1));
-            for x in 1..w - 1 {
+            let row = y * w + 1..(y + 1) * w - 1;
+            // Slices of equal length let the three passes below vectorise without bounds checks.
+            let gx = &mut self.gx[row.clone()];
+            let gy = &mut self.gy[row.clone()];
+            let mag = &mut self.mag[row];
+            let n = w - 2;
+            let (r0, r1, r2) = (&r0[..n + 2], &r1[..n + 2], &r2[..n + 2]);
+            for x in 0..n {
                 let a = |r: &[u8], i: usize| r[i] as i32;
-                let gx = (a(r0, x + 1) + 2 * a(r1, x + 1) + a(r2, x + 1))
-                    - (a(r0, x - 1) + 2 * a(r1, x - 1) + a(r2, x - 1));
-                let gy = (a(r2, x - 1) + 2 * a(r2, x) + a(r2, x + 1))
-                    - (a(r0, x - 1) + 2 * a(r0, x) + a(r0, x + 1));
-                let i = y * w + x;
-                self.gx[i] = gx as i16;
-                self.gy[i] = gy as i16;
-                let m = ((gx * gx + gy * gy) as f32).sqrt() as u16;
-                self.mag[i] = m;
+                let dx = (a(r0, x + 2) + 2 * a(r1, x + 2) + a(r2, x + 2))
+                    - (a(r0, x) + 2 * a(r1, x) + a(r2, x));
+                let dy = (a(r2, x) + 2 * a(r2, x + 1) + a(r2, x + 2))
+                    - (a(r0, x) + 2 * a(r0, x + 1) + a(r0, x + 2));
+                gx[x] = dx as i16;
+                gy[x] = dy as i16;
+            }
+            for ((m, &dx), &dy) in mag.iter_mut().zip(gx.iter()).zip(gy.iter()) {
+                let (dx, dy) = (dx as f32, dy as f32);
+                *m = (dx * dx + dy * dy).sqrt() as u16;
+            }
+            for &m in mag.iter() {
                 self.mag_hist[(m >> 2).min(255) as usize] += 1;
             }
         }
