@@ -18,6 +18,8 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use idv_capture::protocol::Feedback;
+
 use crate::error::ApiError;
 use crate::extract;
 use crate::{lock, AppState};
@@ -47,7 +49,15 @@ pub struct FaultSpec {
     /// Close the connection without an answer.
     #[serde(default)]
     pub drop_connection: Option<bool>,
+    /// Serve the request, but judge an uploaded image with this feedback code instead of the
+    /// pre-check's (e.g. `"blur"`), to test a client's re-capture path.
+    #[serde(default)]
+    pub feedback: Option<Feedback>,
 }
+
+/// The feedback a `feedback` fault imposes on the upload it meets.
+#[derive(Clone, Copy, Debug)]
+pub struct ForcedFeedback(pub Feedback);
 
 /// An armed fault.
 #[derive(Clone, Debug, Serialize)]
@@ -62,6 +72,8 @@ pub struct Fault {
     pub remaining: u32,
     pub delay_ms: u64,
     pub drop_connection: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feedback: Option<Feedback>,
 }
 
 impl Fault {
@@ -102,10 +114,10 @@ impl Faults {
             ));
         }
         let drop_connection = spec.drop_connection.unwrap_or(false);
-        if spec.status.is_none() && delay_ms == 0 && !drop_connection {
+        if spec.status.is_none() && delay_ms == 0 && !drop_connection && spec.feedback.is_none() {
             return Err(ApiError::invalid(
                 "status",
-                "a fault needs a status, a delay_ms or drop_connection",
+                "a fault needs a status, a delay_ms, drop_connection or a feedback",
             ));
         }
         if let Some(m) = &spec.method {
@@ -125,6 +137,7 @@ impl Faults {
             remaining: times,
             delay_ms,
             drop_connection,
+            feedback: spec.feedback,
         };
         lock(&self.armed).push(fault.clone());
         Ok(fault)
@@ -156,7 +169,7 @@ impl Faults {
 pub struct Dropped;
 
 /// Middleware on the Verify API routes.
-pub async fn inject(State(state): State<Arc<AppState>>, req: Request, next: Next) -> Response {
+pub async fn inject(State(state): State<Arc<AppState>>, mut req: Request, next: Next) -> Response {
     let Some(fault) = state.faults.take(req.method(), req.uri().path()) else {
         return next.run(req).await;
     };
@@ -165,6 +178,9 @@ pub async fn inject(State(state): State<Arc<AppState>>, req: Request, next: Next
     }
     if fault.drop_connection {
         return dropped();
+    }
+    if let Some(f) = fault.feedback {
+        req.extensions_mut().insert(ForcedFeedback(f));
     }
     match fault.status.and_then(|s| StatusCode::from_u16(s).ok()) {
         Some(status) => ApiError::InjectedFault { status }.into_response(),
@@ -226,6 +242,7 @@ mod tests {
             times: Some(times),
             delay_ms: None,
             drop_connection: None,
+            feedback: None,
         }
     }
 

@@ -49,19 +49,59 @@ impl ApiError {
     }
 }
 
-/// The typed error codes the JS API reports.
+/// The typed error codes the JS API reports (`error.code`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
+    CameraPermissionDenied,
+    NoCamera,
     TokenInvalid,
     SessionNotFound,
     SessionExpired,
     Network,
+    ImageTooSmall,
+    UnsupportedFile,
     Internal,
 }
 
+impl ErrorCode {
+    /// A sentence for the user (English; a UI can map the code to its own strings).
+    pub fn message(self) -> &'static str {
+        match self {
+            ErrorCode::CameraPermissionDenied => {
+                "Camera access was denied. Allow it in the browser settings, or upload a photo instead."
+            }
+            ErrorCode::NoCamera => "No camera is available. Upload a photo instead.",
+            ErrorCode::TokenInvalid => {
+                "This verification link is no longer valid. Start the verification again."
+            }
+            ErrorCode::SessionNotFound => "This verification session does not exist.",
+            ErrorCode::SessionExpired => "This verification session has expired. Start again.",
+            ErrorCode::Network => "The network is not reachable. Check the connection and try again.",
+            ErrorCode::ImageTooSmall => "The image is too small: it needs at least 640 by 480 pixels.",
+            ErrorCode::UnsupportedFile => "That file is not a JPEG or PNG photo.",
+            ErrorCode::Internal => "Something went wrong. Try again.",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::CameraPermissionDenied => "camera_permission_denied",
+            ErrorCode::NoCamera => "no_camera",
+            ErrorCode::TokenInvalid => "token_invalid",
+            ErrorCode::SessionNotFound => "session_not_found",
+            ErrorCode::SessionExpired => "session_expired",
+            ErrorCode::Network => "network",
+            ErrorCode::ImageTooSmall => "image_too_small",
+            ErrorCode::UnsupportedFile => "unsupported_file",
+            ErrorCode::Internal => "internal",
+        }
+    }
+}
+
 /// How a session ended.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "status", content = "code", rename_all = "snake_case")]
 pub enum Outcome {
     /// The server verified the session.
     Complete,
@@ -69,12 +109,19 @@ pub enum Outcome {
     RecaptureLimit,
     /// The server reported `error`.
     ServerError,
+    /// `stop()` was called.
+    Stopped,
     /// Stopped by an error the machine cannot recover from.
     Failed(ErrorCode),
 }
 
-/// What the machine tells the UI.
-#[derive(Clone, Debug, PartialEq)]
+/// What the machine tells the UI. Serialised for JS as `{type: "image_uploaded", imageType, …}`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 pub enum Event {
     SessionStarted {
         session_id: String,
@@ -96,8 +143,20 @@ pub enum Event {
     },
     Error {
         code: ErrorCode,
+        message: &'static str,
         recoverable: bool,
     },
+}
+
+impl Event {
+    /// The error event for `code`, with its message.
+    pub fn error(code: ErrorCode, recoverable: bool) -> Event {
+        Event::Error {
+            code,
+            message: code.message(),
+            recoverable,
+        }
+    }
 }
 
 /// What the shell must do next.
@@ -362,10 +421,7 @@ impl Machine {
             // A refused image (400): capture this type again.
             Err(ApiError::Http { status: 400 }) => {
                 out.push(Command::Release { image_id });
-                out.push(Command::Emit(Event::Error {
-                    code: ErrorCode::Internal,
-                    recoverable: true,
-                }));
+                out.push(Command::Emit(Event::error(ErrorCode::Internal, true)));
                 out.push(Command::Capture {
                     image_type,
                     guidance: None,
@@ -444,10 +500,7 @@ impl Machine {
     }
 
     fn fail(&mut self, code: ErrorCode, out: &mut Vec<Command>) {
-        out.push(Command::Emit(Event::Error {
-            code,
-            recoverable: false,
-        }));
+        out.push(Command::Emit(Event::error(code, false)));
         self.finish(Outcome::Failed(code), out);
     }
 
@@ -472,7 +525,8 @@ impl Machine {
     }
 }
 
-fn code_for(e: &ApiError) -> ErrorCode {
+/// The error code a failed request reports.
+pub fn code_for(e: &ApiError) -> ErrorCode {
     match e {
         ApiError::Network => ErrorCode::Network,
         ApiError::Http { status: 401 | 403 } => ErrorCode::TokenInvalid,
@@ -482,5 +536,10 @@ fn code_for(e: &ApiError) -> ErrorCode {
     }
 }
 
+mod driver;
+pub use driver::{run, Api, CaptureError, Captured, Capturer, Clock, Credentials, EventSink};
+
+#[cfg(test)]
+mod driver_tests;
 #[cfg(test)]
 mod tests;

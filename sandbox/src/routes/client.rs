@@ -8,13 +8,14 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::{Extension, Json};
 use idv_capture::protocol::{
     AddImageRequest, SdkSettings, SessionStatusResponse, StartSessionRequest, StartSessionResponse,
 };
 use serde_json::json;
 
 use crate::error::ApiError;
+use crate::faults::ForcedFeedback;
 use crate::sessions::{StoredImage, Upload};
 use crate::{auth, extract, images, lock, AppState};
 
@@ -59,6 +60,7 @@ pub async fn start(
 /// `POST /{sid}/images`: validate, decode, judge with the pre-check engine, record.
 pub async fn add_image(
     State(state): State<Arc<AppState>>,
+    forced: Option<Extension<ForcedFeedback>>,
     Path(sid): Path<String>,
     headers: HeaderMap,
     body: Body,
@@ -99,6 +101,10 @@ pub async fn add_image(
         .await
         .map_err(|e| ApiError::Internal(format!("image check failed: {e}")))??;
     drop(permit);
+    let mut checked = checked;
+    if let Some(Extension(ForcedFeedback(f))) = forced {
+        checked.feedback = f;
+    }
     let upload = Upload {
         image_id,
         stored: StoredImage {

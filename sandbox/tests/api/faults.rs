@@ -175,3 +175,27 @@ async fn fault_specs_are_validated() {
     .await;
     assert_eq!(r.status(), 400);
 }
+
+#[tokio::test]
+async fn a_feedback_fault_rejects_one_good_image_with_that_code() {
+    let sb = Sandbox::start().await;
+    let token = sb.token().await;
+    let (sid, user) = sb.session(&token, json!({})).await;
+    let r = arm(
+        &sb,
+        &token,
+        json!({"path_prefix": format!("{SID_PATH}/{sid}/images"), "feedback": "blur"}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let body = image_body("document_front", &b64(card_jpeg()), None);
+    let first: Value = sb.upload(&sid, &user, &body).await.json().await.unwrap();
+    assert_eq!(first["feedback"], "blur");
+    assert!(first["missing_images"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("document_front")));
+    // Used up: the same image is now judged on its own merits.
+    let second: Value = sb.upload(&sid, &user, &body).await.json().await.unwrap();
+    assert_eq!(second["feedback"], "ok");
+}
