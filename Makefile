@@ -44,8 +44,9 @@ test: setup
 test-native: setup
 	$(RUN) cargo test --workspace
 
-test-wasm: webdriver.json
-	$(RUN) wasm-pack test --headless --chrome
+## The browser tests talk to a real sandbox over HTTP: started on a free port for the run.
+test-wasm: webdriver.json sandbox
+	$(RUN) scripts/with-sandbox.sh wasm-pack test --headless --chrome
 
 test-e2e: pkg sandbox fixtures
 	$(RUN) node --test --test-concurrency=1 tests/e2e/*.test.mjs

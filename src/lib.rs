@@ -21,3 +21,5 @@ pub mod upload;
 
 #[cfg(target_arch = "wasm32")]
 mod web;
+#[cfg(target_arch = "wasm32")]
+pub use web::{IdvCapture, Session};

@@ -343,7 +343,8 @@ async fn ensure_camera(sh: &Rc<Shared>, facing: Facing) -> Result<(), ErrorCode>
         return Ok(());
     }
     let stream = match &sh.app_stream {
-        Some(s) => s.clone(),
+        // `MediaStream::clone` is the JS method that duplicates the tracks: take a reference.
+        Some(s) => Clone::clone(s),
         None => {
             let old = sh.live.borrow_mut().own_stream.take();
             if let Some((s, _)) = old {
@@ -378,7 +379,7 @@ async fn ensure_camera(sh: &Rc<Shared>, facing: Facing) -> Result<(), ErrorCode>
     {
         let mut live = sh.live.borrow_mut();
         if sh.app_stream.is_none() {
-            live.own_stream = Some((stream.clone(), facing));
+            live.own_stream = Some((Clone::clone(&stream), facing));
         }
         live.meta = meta.clone();
         live.cams = cams;

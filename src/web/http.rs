@@ -21,7 +21,7 @@ const REQUEST_TIMEOUT_MS: u32 = 30_000;
 /// Why a `serverPath` is refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub(crate) enum ServerPathError {
-    #[error("serverPath must be an absolute URL, e.g. https://api.example.com/verify")]
+    #[error("serverPath must be a URL, e.g. https://api.example.com/verify")]
     NotAUrl,
     #[error("serverPath must use https (http is allowed only for localhost)")]
     Insecure,
@@ -36,7 +36,15 @@ pub(crate) struct FetchApi {
 
 impl FetchApi {
     pub(crate) fn new(server_path: &str, stop: Rc<Stop>) -> Result<Self, ServerPathError> {
-        let url = web_sys::Url::new(server_path).map_err(|_| ServerPathError::NotAUrl)?;
+        // A relative path ("/verify") means the page's own origin.
+        let url = web_sys::Url::new(server_path)
+            .or_else(|_| {
+                let origin = web_sys::window()
+                    .and_then(|w| w.location().origin().ok())
+                    .unwrap_or_default();
+                web_sys::Url::new_with_base(server_path, &origin)
+            })
+            .map_err(|_| ServerPathError::NotAUrl)?;
         let local = matches!(url.hostname().as_str(), "localhost" | "127.0.0.1" | "[::1]");
         match url.protocol().as_str() {
             "https:" => {}

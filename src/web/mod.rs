@@ -13,3 +13,6 @@ mod events;
 mod http;
 mod session;
 mod slot;
+
+pub use capture::IdvCapture;
+pub use session::Session;

@@ -1,0 +1,269 @@
+//! Browser-test plumbing: the sandbox the Makefile started (its URL is baked in at build time
+//! as `IDV_SANDBOX_URL`), a canvas `captureStream()` camera fed generated scenes, and an event log.
+#![allow(dead_code)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use gloo_net::http::Request;
+use idv_fixtures::dataset;
+use idv_fixtures::labels::Label;
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::{Clamped, JsCast};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlElement, ImageData, MediaStream};
+
+pub fn sandbox() -> &'static str {
+    option_env!("IDV_SANDBOX_URL")
+        .expect("IDV_SANDBOX_URL is set by `make test-wasm`, which starts the sandbox first")
+}
+
+pub async fn sleep_ms(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(p).await.unwrap();
+}
+
+/// `POST /demo/session`: `{session_id, start_token, server_path}`.
+pub async fn demo_session(mock_behavior: Value) -> Value {
+    let r = Request::post(&format!("{}/demo/session", sandbox()))
+        .json(&json!({ "mock_behavior": mock_behavior }))
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "demo session");
+    r.json().await.unwrap()
+}
+
+pub async fn access_token() -> String {
+    let r = Request::post(&format!("{}/oidc/token", sandbox()))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials&client_id=sandbox&client_secret=sandbox-secret")
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    v["access_token"].as_str().unwrap().to_string()
+}
+
+pub async fn arm_fault(spec: Value) {
+    let r = Request::post(&format!("{}/sandbox/faults", sandbox()))
+        .header("Authorization", &format!("Bearer {}", access_token().await))
+        .json(&spec)
+        .unwrap()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201, "arm fault");
+}
+
+/// The session's stored images: `(type, rejected)`.
+pub async fn stored_images(sid: &str) -> Vec<(String, bool)> {
+    let r = Request::get(&format!(
+        "{}/verify/api/v1/verification/{sid}/images",
+        sandbox()
+    ))
+    .header("Authorization", &format!("Bearer {}", access_token().await))
+    .send()
+    .await
+    .unwrap();
+    let v: Value = r.json().await.unwrap();
+    v["session_images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["type"].as_str().unwrap_or("").to_string(),
+                i["rejected"] == true,
+            )
+        })
+        .collect()
+}
+
+/// A generated scene with the given label, at least 1280 px wide, for which the generator
+/// expects no positional hint (a card fully in frame and centred, a face in the oval).
+pub fn scene(label: Label, selfie: bool) -> (Vec<u8>, u32, u32) {
+    const SEED: u64 = 777;
+    let s = (0..3000)
+        .filter(|&i| {
+            let (spec, target) = if selfie {
+                (
+                    dataset::selfie_spec(SEED, i),
+                    dataset::selfie_target(SEED, i),
+                )
+            } else {
+                (dataset::scene_spec(SEED, i), dataset::target(SEED, i))
+            };
+            spec.width >= 1280 && spec.height >= 720 && target == label
+        })
+        .map(|i| {
+            if selfie {
+                dataset::selfie_scene(SEED, i)
+            } else {
+                dataset::scene(SEED, i)
+            }
+        })
+        .find(|s| {
+            let (w, h) = (s.image.width as f64, s.image.height as f64);
+            let inside = |c: &[idv_fixtures::geometry::Pt; 4]| {
+                c.iter().all(|p| {
+                    p[0] > 0.08 * w && p[0] < 0.92 * w && p[1] > 0.08 * h && p[1] < 0.92 * h
+                })
+            };
+            s.truth.expected_hints.is_empty()
+                && !s.truth.hints_ambiguous
+                && s.truth.corners.as_ref().is_none_or(inside)
+        })
+        .expect("the generator makes such a scene");
+    (s.image.data, s.image.width, s.image.height)
+}
+
+/// A camera made of a canvas: `captureStream()` of whatever image is current, redrawn at 25 fps
+/// so the stream keeps delivering frames.
+pub struct CanvasCamera {
+    pub canvas: HtmlCanvasElement,
+    pub stream: MediaStream,
+    image: Rc<RefCell<(Vec<u8>, u32, u32)>>,
+    _tick: Closure<dyn FnMut()>,
+    interval: i32,
+}
+
+impl CanvasCamera {
+    pub fn new(first: (Vec<u8>, u32, u32)) -> CanvasCamera {
+        let doc = web_sys::window().unwrap().document().unwrap();
+        let canvas: HtmlCanvasElement = doc.create_element("canvas").unwrap().unchecked_into();
+        canvas.set_width(first.1);
+        canvas.set_height(first.2);
+        let ctx: CanvasRenderingContext2d =
+            canvas.get_context("2d").unwrap().unwrap().unchecked_into();
+        let image = Rc::new(RefCell::new(first));
+        let img = image.clone();
+        let c2 = canvas.clone();
+        let tick = Closure::<dyn FnMut()>::new(move || {
+            let (px, w, h) = &*img.borrow();
+            if c2.width() != *w || c2.height() != *h {
+                c2.set_width(*w);
+                c2.set_height(*h);
+            }
+            let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(px), *w, *h).unwrap();
+            ctx.put_image_data(&data, 0.0, 0.0).unwrap();
+        });
+        tick.as_ref()
+            .unchecked_ref::<js_sys::Function>()
+            .call0(&JsValue::NULL)
+            .unwrap();
+        let interval = web_sys::window()
+            .unwrap()
+            .set_interval_with_callback_and_timeout_and_arguments_0(
+                tick.as_ref().unchecked_ref(),
+                40,
+            )
+            .unwrap();
+        let stream = canvas.capture_stream().unwrap();
+        CanvasCamera {
+            canvas,
+            stream,
+            image,
+            _tick: tick,
+            interval,
+        }
+    }
+
+    pub fn show(&self, img: (Vec<u8>, u32, u32)) {
+        *self.image.borrow_mut() = img;
+    }
+
+    pub fn image_handle(&self) -> Rc<RefCell<(Vec<u8>, u32, u32)>> {
+        self.image.clone()
+    }
+}
+
+impl Drop for CanvasCamera {
+    fn drop(&mut self) {
+        web_sys::window()
+            .unwrap()
+            .clear_interval_with_handle(self.interval);
+    }
+}
+
+/// Every event `onEvent` received, as JSON, with a hook run on each.
+pub struct Events {
+    pub log: Rc<RefCell<Vec<Value>>>,
+    pub callback: Closure<dyn FnMut(JsValue)>,
+}
+
+impl Events {
+    pub fn new(mut hook: impl FnMut(&Value) + 'static) -> Events {
+        let log = Rc::new(RefCell::new(Vec::new()));
+        let l = log.clone();
+        let callback = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
+            let v: Value = serde_wasm_bindgen::from_value(e).unwrap_or(Value::Null);
+            hook(&v);
+            l.borrow_mut().push(v);
+        });
+        Events { log, callback }
+    }
+
+    pub fn of_type(&self, t: &str) -> Vec<Value> {
+        self.log
+            .borrow()
+            .iter()
+            .filter(|e| e["type"] == t)
+            .cloned()
+            .collect()
+    }
+
+    pub fn types(&self) -> Vec<String> {
+        self.log
+            .borrow()
+            .iter()
+            .filter(|e| e["type"] != "frame_verdict")
+            .map(|e| e["type"].as_str().unwrap_or("?").to_string())
+            .collect()
+    }
+}
+
+/// The options object `new IdvCapture()` takes.
+pub fn options(session: &Value, events: &Events, stream: Option<&MediaStream>) -> JsValue {
+    use serde::Serialize;
+    let o = json!({
+        "serverPath": session["server_path"],
+        "startToken": session["start_token"],
+        "consent": {"granted": true, "documentId": "consent-v1"},
+        "autoCaptureTimeoutMs": 4000,
+    })
+    .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+    .unwrap();
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let container: HtmlElement = doc.create_element("div").unwrap().unchecked_into();
+    doc.body().unwrap().append_child(&container).unwrap();
+    js_sys::Reflect::set(&o, &"container".into(), &container).unwrap();
+    js_sys::Reflect::set(&o, &"onEvent".into(), events.callback.as_ref()).unwrap();
+    if let Some(s) = stream {
+        js_sys::Reflect::set(&o, &"stream".into(), s).unwrap();
+    }
+    o
+}
+
+/// Awaits a promise and reads its value as JSON.
+pub async fn settle(p: js_sys::Promise) -> Result<Value, Value> {
+    match JsFuture::from(p).await {
+        Ok(v) => Ok(serde_wasm_bindgen::from_value(v).unwrap_or(Value::Null)),
+        Err(e) => {
+            let code = js_sys::Reflect::get(&e, &"code".into())
+                .ok()
+                .and_then(|c| c.as_string());
+            Err(
+                json!({ "code": code, "message": e.as_string().or_else(|| js_sys::Reflect::get(&e, &"message".into()).ok().and_then(|m| m.as_string())) }),
+            )
+        }
+    }
+}
