@@ -45,8 +45,9 @@ test-native: setup
 	$(RUN) cargo test --workspace
 
 ## The browser tests talk to a real sandbox over HTTP: started on a free port for the run.
+## The runner's timeout covers a whole test file (default 20 s); whole sessions need more on 2 cores.
 test-wasm: webdriver.json sandbox
-	$(RUN) scripts/with-sandbox.sh wasm-pack test --headless --chrome
+	$(RUN) WASM_BINDGEN_TEST_TIMEOUT=300 scripts/with-sandbox.sh wasm-pack test --headless --chrome
 
 test-e2e: pkg sandbox fixtures
 	$(RUN) node --test --test-concurrency=1 tests/e2e/*.test.mjs
