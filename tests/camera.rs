@@ -2,8 +2,11 @@
 //! `two-tone.y4m` (see the Makefile's `webdriver.json`), analysed by the wasm build.
 #![cfg(target_arch = "wasm32")]
 
+mod support;
+
 use idv_capture::precheck::{mean_luma, Frame};
 use idv_fixtures::camera::two_tone_expected_luma;
+use support::sleep_ms;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -13,16 +16,6 @@ use web_sys::{
 };
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-async fn sleep_ms(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(p).await.unwrap();
-}
 
 async fn camera_frame() -> (Vec<u8>, u32, u32, MediaStream) {
     let window = web_sys::window().unwrap();

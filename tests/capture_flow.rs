@@ -35,6 +35,20 @@ fn card_then_selfie() -> (CanvasCamera, Events) {
     (cam, events)
 }
 
+/// The sandbox holds exactly one image of each type, none rejected.
+async fn assert_one_accepted_image_per_type(sid: &str) {
+    let mut stored = stored_images(sid).await;
+    stored.sort();
+    assert_eq!(
+        stored,
+        [
+            ("document_back".into(), false),
+            ("document_front".into(), false),
+            ("selfie".into(), false)
+        ]
+    );
+}
+
 fn uploaded(events: &Events) -> Vec<(String, String)> {
     events
         .of_type("image_uploaded")
@@ -86,17 +100,7 @@ async fn a_full_session_captures_front_back_and_selfie_to_complete() {
             "{c}"
         );
     }
-    let sid = s["session_id"].as_str().unwrap();
-    let mut stored = stored_images(sid).await;
-    stored.sort();
-    assert_eq!(
-        stored,
-        [
-            ("document_back".into(), false),
-            ("document_front".into(), false),
-            ("selfie".into(), false)
-        ]
-    );
+    assert_one_accepted_image_per_type(s["session_id"].as_str().unwrap()).await;
 }
 
 #[wasm_bindgen_test]
@@ -179,16 +183,7 @@ async fn two_503s_then_success_store_exactly_one_image_per_type() {
         3,
         "retries re-send, they do not re-capture"
     );
-    let mut stored = stored_images(&sid).await;
-    stored.sort();
-    assert_eq!(
-        stored,
-        [
-            ("document_back".into(), false),
-            ("document_front".into(), false),
-            ("selfie".into(), false)
-        ]
-    );
+    assert_one_accepted_image_per_type(&sid).await;
 }
 
 /// A JPEG file of a generated scene, as a user would pick from their photos.

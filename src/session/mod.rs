@@ -323,15 +323,7 @@ impl Machine {
                     image_id,
                 },
             ) if t == image_type && self.missing.contains(&t) => {
-                out.push(Command::Upload {
-                    image_type,
-                    image_id: image_id.clone(),
-                });
-                self.state = State::Uploading {
-                    image_type,
-                    image_id,
-                    attempt: 1,
-                };
+                self.upload(image_type, image_id, 1, &mut out)
             }
             (
                 State::Uploading {
@@ -353,17 +345,7 @@ impl Machine {
                     attempt,
                 },
                 Input::TimerFired,
-            ) => {
-                out.push(Command::Upload {
-                    image_type,
-                    image_id: image_id.clone(),
-                });
-                self.state = State::Uploading {
-                    image_type,
-                    image_id,
-                    attempt: attempt + 1,
-                };
-            }
+            ) => self.upload(image_type, image_id, attempt + 1, &mut out),
             (State::PollWait, Input::TimerFired) => {
                 out.push(Command::PollStatus);
                 self.state = State::Polling;
@@ -372,6 +354,25 @@ impl Machine {
             (state, _) => self.state = state,
         }
         out
+    }
+
+    /// Sends (or re-sends, with the same id) one capture.
+    fn upload(
+        &mut self,
+        image_type: ImageType,
+        image_id: String,
+        attempt: u32,
+        out: &mut Vec<Command>,
+    ) {
+        out.push(Command::Upload {
+            image_type,
+            image_id: image_id.clone(),
+        });
+        self.state = State::Uploading {
+            image_type,
+            image_id,
+            attempt,
+        };
     }
 
     fn upload_result(

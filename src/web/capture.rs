@@ -213,7 +213,7 @@ impl IdvCapture {
         }
         // The whole frame: a manual shot is taken when the outline was not trusted.
         live.best_quad = None;
-        let sent = finish_from_best(&self.shared, &mut live);
+        let sent = finish_from_best(&mut live);
         drop(live);
         sent.iter().for_each(|o| o.send(&self.shared.events));
         true
@@ -398,15 +398,13 @@ async fn ensure_camera(sh: &Rc<Shared>, facing: Facing) -> Result<(), ErrorCode>
 }
 
 fn start_loop(sh: &Rc<Shared>) {
-    let video = {
+    {
         let mut live = sh.live.borrow_mut();
-        if live.looping {
+        if live.looping || live.video.is_none() {
             return;
         }
         live.looping = true;
-        live.video.clone()
-    };
-    let Some(video) = video else { return };
+    }
     if sh.frame_cb.borrow().is_none() {
         let weak = Rc::downgrade(sh);
         let cb = Closure::<dyn FnMut(JsValue, JsValue)>::new(move |_: JsValue, _: JsValue| {
@@ -418,7 +416,6 @@ fn start_loop(sh: &Rc<Shared>) {
         });
         *sh.frame_cb.borrow_mut() = Some(cb);
     }
-    let _ = video;
     reschedule(sh);
 }
 
@@ -514,14 +511,14 @@ fn tick_inner(sh: &Shared, live: &mut Live, out: &mut Vec<Out>) -> bool {
         }));
     }
     if step.capture {
-        out.extend(finish_from_best(sh, live));
+        out.extend(finish_from_best(live));
         return false;
     }
     true
 }
 
 /// Encodes the kept best frame and hands it to the waiting capture.
-fn finish_from_best(_sh: &Shared, live: &mut Live) -> Vec<Out> {
+fn finish_from_best(live: &mut Live) -> Vec<Out> {
     let mut out = Vec::new();
     let Some((kind, slot)) = live.active.clone() else {
         return out;
@@ -534,16 +531,7 @@ fn finish_from_best(_sh: &Shared, live: &mut Live) -> Vec<Out> {
     };
     let quad = live.best_quad;
     match encode_frame(&px, w, h, quad.as_ref(), kind, live) {
-        Ok(captured) => {
-            out.push(Out::Capture(CaptureEvent::ImageCaptured {
-                image_type: kind,
-                width: captured.jpeg.width,
-                height: captured.jpeg.height,
-                bytes: captured.jpeg.bytes.len() as u32,
-            }));
-            live.active = None;
-            slot.fill(Ok(captured));
-        }
+        Ok(captured) => out.push(Out::Capture(deliver(live, kind, &slot, captured))),
         Err(code) => {
             // The camera cannot give a usable image; the file path stays open.
             live.camera_failed = Some(code);
@@ -551,6 +539,25 @@ fn finish_from_best(_sh: &Shared, live: &mut Live) -> Vec<Out> {
         }
     }
     out
+}
+
+/// Hands a finished capture to the waiting `capture()` and ends this image's live loop; returns
+/// the `image_captured` event for the caller to send once its borrow ends.
+fn deliver(
+    live: &mut Live,
+    kind: ImageType,
+    slot: &Slot<Result<Captured, CaptureError>>,
+    captured: Captured,
+) -> CaptureEvent {
+    let event = CaptureEvent::ImageCaptured {
+        image_type: kind,
+        width: captured.jpeg.width,
+        height: captured.jpeg.height,
+        bytes: captured.jpeg.bytes.len() as u32,
+    };
+    live.active = None;
+    slot.fill(Ok(captured));
+    event
 }
 
 fn encode_frame(
@@ -609,14 +616,8 @@ fn submit_file(sh: &Rc<Shared>, bytes: &[u8]) -> Result<JsValue, JsValue> {
             )
         };
         let captured = captured.map_err(|code| fail(code, code.message().to_string()))?;
-        sh.events.send(&CaptureEvent::ImageCaptured {
-            image_type: kind,
-            width: captured.jpeg.width,
-            height: captured.jpeg.height,
-            bytes: captured.jpeg.bytes.len() as u32,
-        });
-        sh.live.borrow_mut().active = None;
-        slot.fill(Ok(captured));
+        let event = deliver(&mut sh.live.borrow_mut(), kind, &slot, captured);
+        sh.events.send(&event);
     }
     to_js(&serde_json::json!({ "accepted": accepted, "verdict": verdict })).map_err(JsValue::from)
 }

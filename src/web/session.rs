@@ -11,7 +11,7 @@ use super::convert::{image_type, js_error, to_js};
 use super::http::FetchApi;
 use crate::protocol::{ImageDto, SessionConsent, StartSessionRequest};
 use crate::session::{code_for, Api, ApiError, Credentials, ErrorCode};
-use crate::upload::{add_image_request, image_id, Jpeg};
+use crate::upload::{add_image_request, image_id, EncodeError, Jpeg};
 
 /// Attempts per upload in `uploadImage` (network errors and 5xx only, same `image_id`).
 const UPLOAD_ATTEMPTS: u32 = 3;
@@ -164,14 +164,11 @@ fn jpeg_size(bytes: &[u8]) -> Result<(u32, u32), JsValue> {
         .into_dimensions()
         .map_err(|e| js_error(ErrorCode::UnsupportedFile, &e.to_string()))?;
     if w < ImageDto::MIN_WIDTH || h < ImageDto::MIN_HEIGHT {
-        return Err(js_error(
-            ErrorCode::ImageTooSmall,
-            &format!(
-                "the image is {w}x{h} px; the API needs at least {}x{} px",
-                ImageDto::MIN_WIDTH,
-                ImageDto::MIN_HEIGHT
-            ),
-        ));
+        let too_small = EncodeError::TooSmall {
+            width: w,
+            height: h,
+        };
+        return Err(js_error(ErrorCode::ImageTooSmall, &too_small.to_string()));
     }
     if w > ImageDto::MAX_WIDTH || h > ImageDto::MAX_HEIGHT {
         return Err(js_error(
