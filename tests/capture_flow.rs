@@ -92,13 +92,18 @@ async fn a_full_session_captures_front_back_and_selfie_to_complete() {
         "one camera for the whole session"
     );
     // Live guidance reached the app, throttled, and each capture stayed inside the API's bounds.
+    // The app gets each uploaded JPEG with its event, e.g. for a review screen.
     assert!(!events.of_type("frame_verdict").is_empty());
-    for c in events.of_type("image_captured") {
+    let captured = events.of_type("image_captured");
+    assert_eq!(captured.len(), 3, "{:?}", events.types());
+    for c in captured {
         let (w, h) = (c["width"].as_u64().unwrap(), c["height"].as_u64().unwrap());
         assert!(
             (640..=3840).contains(&w) && (480..=2160).contains(&h),
             "{c}"
         );
+        assert_eq!(c["jpeg"]["length"], c["bytes"], "{c}");
+        assert_eq!(c["jpeg"]["soi"], true, "{c}");
     }
     assert_one_accepted_image_per_type(s["session_id"].as_str().unwrap()).await;
 }

@@ -16,6 +16,10 @@ pub struct StabilizerConfig {
     pub max_corner_drift: f32,
     /// Without an outline (selfie): the largest frame-to-frame motion score that counts as still.
     pub max_motion: f32,
+    /// Consecutive frames where the outline is lost or jumps elsewhere that the window survives.
+    /// Outline detection flickers on single frames (a camera's noise, a hand's shadow); a real
+    /// move shows up in every following frame and restarts the window soon after.
+    pub max_misses: u32,
 }
 
 impl Default for StabilizerConfig {
@@ -25,6 +29,7 @@ impl Default for StabilizerConfig {
             min_iou: 0.95,
             max_corner_drift: 0.02,
             max_motion: 0.02,
+            max_misses: 2,
         }
     }
 }
@@ -57,6 +62,7 @@ pub struct Stabilizer {
     anchor: Option<Quad>,
     best_sharpness: f32,
     best_at: f64,
+    misses: u32,
 }
 
 impl Stabilizer {
@@ -73,6 +79,17 @@ impl Stabilizer {
         self.anchor = None;
         self.best_sharpness = 0.0;
         self.best_at = 0.0;
+        self.misses = 0;
+    }
+
+    /// Counts a frame that does not fit the open window; true while the window may survive it.
+    fn tolerate_miss(&mut self) -> bool {
+        if self.window_start.is_some() && self.misses < self.config.max_misses {
+            self.misses += 1;
+            true
+        } else {
+            false
+        }
     }
 
     /// Timestamp (ms) of the best frame of the current window, if a window is open.
@@ -96,12 +113,17 @@ impl Stabilizer {
         let good = v.feedback == Feedback::Ok
             && !v.hints.contains(Hint::PartlyOutOfFrame)
             && !v.hints.contains(Hint::TooFar);
+        let not_ready = StabilizerUpdate {
+            is_best: false,
+            ready: false,
+        };
         if !good {
-            self.reset();
-            return StabilizerUpdate {
-                is_best: false,
-                ready: false,
-            };
+            // A lost outline may be a detection flicker; a measured defect (blur, glare) is not.
+            let lost = v.feedback == Feedback::DocumentNotFound;
+            if !(lost && self.tolerate_miss()) {
+                self.reset();
+            }
+            return not_ready;
         }
         let still = self.window_start.is_some()
             && match (self.anchor, v.scores.quad) {
@@ -110,7 +132,12 @@ impl Stabilizer {
                 (None, None) => v.scores.motion <= self.config.max_motion,
                 _ => false,
             };
+        if !still && self.anchor.is_some() && v.scores.quad.is_some() && self.tolerate_miss() {
+            v.hints.insert(Hint::HoldStill);
+            return not_ready;
+        }
         if !still {
+            self.misses = 0;
             self.window_start = Some(t_ms);
             self.anchor = v.scores.quad;
             self.best_sharpness = v.scores.sharpness;
@@ -121,6 +148,7 @@ impl Stabilizer {
                 ready: false,
             };
         }
+        self.misses = 0;
         let is_best = v.scores.sharpness > self.best_sharpness;
         if is_best {
             self.best_sharpness = v.scores.sharpness;
@@ -192,5 +220,38 @@ mod tests {
         let mut v = verdict(Feedback::Ok, 160.0, 0.5);
         let u = s.push(&mut v, t + 100.0);
         assert!(!u.ready && v.hints.contains(Hint::HoldStill));
+    }
+
+    #[test]
+    fn a_flickering_outline_does_not_restart_the_window_but_a_real_move_does() {
+        let mut s = Stabilizer::default();
+        // Held at x=100; frame 2 finds another outline, frame 4 none: both are flickers.
+        let script = [
+            (Feedback::Ok, 100.0),
+            (Feedback::Ok, 100.0),
+            (Feedback::Ok, 150.0),
+            (Feedback::Ok, 100.0),
+            (Feedback::DocumentNotFound, 100.0),
+            (Feedback::Ok, 100.0),
+        ];
+        let ups: Vec<_> = script
+            .iter()
+            .enumerate()
+            .map(|(i, &(fb, x))| s.push(&mut verdict(fb, x, 0.5), i as f64 * 100.0))
+            .collect();
+        assert!(ups[5].ready, "{ups:?}");
+        // Moved to x=200 for good: three frames there restart the window at the new place.
+        let mut t = 600.0;
+        for _ in 0..3 {
+            assert!(!s.push(&mut verdict(Feedback::Ok, 200.0, 0.5), t).ready);
+            t += 100.0;
+        }
+        let mut last = s.push(&mut verdict(Feedback::Ok, 200.0, 0.5), t);
+        assert!(!last.ready, "the new window has only just opened");
+        for _ in 0..5 {
+            t += 100.0;
+            last = s.push(&mut verdict(Feedback::Ok, 200.0, 0.5), t);
+        }
+        assert!(last.ready);
     }
 }

@@ -1,4 +1,4 @@
-//! The headless pre-check API: `precheck()`, `Analyzer`, `meanLuma()`.
+//! The headless pre-check API: `precheck()`, `Analyzer`, `meanLuma()`, `thresholds()`.
 
 use wasm_bindgen::prelude::*;
 use web_sys::ImageData;
@@ -28,7 +28,22 @@ export interface Scores {
 }
 /** The pre-check's verdict on one frame: the server code it predicts, hints, and scores. */
 export interface Verdict { feedback: Feedback; hints: Hint[]; scores: Scores }
+/** The cut-offs the pre-check judges `scores` against, e.g. to mark them on a quality meter. */
+export interface Thresholds { minSharpness: number; maxGlare: number; minSelfieSharpness: number; maxSelfieGlare: number }
 "#;
+
+/// The pre-check's default thresholds, as `{ minSharpness, maxGlare, minSelfieSharpness,
+/// maxSelfieGlare }`: a UI marks them on its sharpness and glare meters.
+#[wasm_bindgen(unchecked_return_type = "Thresholds")]
+pub fn thresholds() -> Result<JsValue, JsError> {
+    let t = precheck::Thresholds::default();
+    to_js(&serde_json::json!({
+        "minSharpness": t.min_sharpness,
+        "maxGlare": t.max_glare,
+        "minSelfieSharpness": t.min_selfie_sharpness,
+        "maxSelfieGlare": t.max_selfie_glare,
+    }))
+}
 
 /// Mean BT.601 luma (0–255) of a tightly packed RGBA buffer, as `ImageData.data` holds it.
 #[wasm_bindgen(js_name = meanLuma)]

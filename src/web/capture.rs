@@ -52,7 +52,9 @@ export type IdvEvent =
   | { type: "camera_ready"; label: string; width: number; height: number; facing: string }
   | ({ type: "frame_verdict"; imageType: ImageType } & Verdict)
   | { type: "manual_capture_available"; imageType: ImageType }
-  | { type: "image_captured"; imageType: ImageType; width: number; height: number; bytes: number }
+  | { type: "image_captured"; imageType: ImageType; width: number; height: number; bytes: number;
+      /** The JPEG exactly as it is uploaded, e.g. for a review thumbnail. */
+      jpeg: Uint8Array }
   | { type: "image_uploaded"; imageType: ImageType; feedback: Feedback; missingImages: ImageType[]; complete: boolean }
   | { type: "processing" }
   | { type: "recapture"; reason: string | null; missingImages: ImageType[] }
@@ -445,6 +447,8 @@ fn tick(sh: &Shared) -> bool {
 /// An event held back until the state borrow ends.
 enum Out {
     Capture(CaptureEvent),
+    /// `image_captured`, with a copy of the JPEG bytes for the app's review screen.
+    Captured(CaptureEvent, js_sys::Uint8Array),
     Session(Event),
 }
 
@@ -452,6 +456,7 @@ impl Out {
     fn send(&self, events: &JsEvents) {
         match self {
             Out::Capture(e) => events.send(e),
+            Out::Captured(e, jpeg) => events.send_with(e, Some(("jpeg", jpeg))),
             Out::Session(e) => events.send(e),
         }
     }
@@ -531,7 +536,7 @@ fn finish_from_best(live: &mut Live) -> Vec<Out> {
     };
     let quad = live.best_quad;
     match encode_frame(&px, w, h, quad.as_ref(), kind, live) {
-        Ok(captured) => out.push(Out::Capture(deliver(live, kind, &slot, captured))),
+        Ok(captured) => out.push(deliver(live, kind, &slot, captured)),
         Err(code) => {
             // The camera cannot give a usable image; the file path stays open.
             live.camera_failed = Some(code);
@@ -548,16 +553,17 @@ fn deliver(
     kind: ImageType,
     slot: &Slot<Result<Captured, CaptureError>>,
     captured: Captured,
-) -> CaptureEvent {
+) -> Out {
     let event = CaptureEvent::ImageCaptured {
         image_type: kind,
         width: captured.jpeg.width,
         height: captured.jpeg.height,
         bytes: captured.jpeg.bytes.len() as u32,
     };
+    let jpeg = js_sys::Uint8Array::from(&captured.jpeg.bytes[..]);
     live.active = None;
     slot.fill(Ok(captured));
-    event
+    Out::Captured(event, jpeg)
 }
 
 fn encode_frame(
@@ -617,7 +623,7 @@ fn submit_file(sh: &Rc<Shared>, bytes: &[u8]) -> Result<JsValue, JsValue> {
         };
         let captured = captured.map_err(|code| fail(code, code.message().to_string()))?;
         let event = deliver(&mut sh.live.borrow_mut(), kind, &slot, captured);
-        sh.events.send(&event);
+        event.send(&sh.events);
     }
     to_js(&serde_json::json!({ "accepted": accepted, "verdict": verdict })).map_err(JsValue::from)
 }

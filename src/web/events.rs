@@ -20,9 +20,18 @@ impl JsEvents {
     }
 
     pub(crate) fn send<T: Serialize>(&self, event: &T) {
-        if let (Some(cb), Ok(v)) = (&self.callback, to_js(event)) {
-            let _ = cb.call1(&JsValue::NULL, &v);
+        self.send_with(event, None);
+    }
+
+    /// Sends `event` with one extra property that has no JSON form (e.g. the JPEG bytes).
+    pub(crate) fn send_with<T: Serialize>(&self, event: &T, extra: Option<(&str, &JsValue)>) {
+        let (Some(cb), Ok(v)) = (&self.callback, to_js(event)) else {
+            return;
+        };
+        if let Some((key, value)) = extra {
+            let _ = js_sys::Reflect::set(&v, &key.into(), value);
         }
+        let _ = cb.call1(&JsValue::NULL, &v);
     }
 }
 

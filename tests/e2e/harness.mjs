@@ -58,3 +58,24 @@ export function outputPath(name) {
   mkdirSync(OUTPUT, { recursive: true });
   return resolve(OUTPUT, name);
 }
+
+/** The sandbox's Verify API as the integrator's backend sees it (client credentials). */
+export function verifyApi(baseUrl) {
+  let token;
+  const auth = async () => {
+    token ??= await fetch(`${baseUrl}/oidc/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&client_id=sandbox&client_secret=sandbox-secret',
+    }).then((r) => r.json()).then((j) => j.access_token);
+    return { authorization: `Bearer ${token}` };
+  };
+  return {
+    /** The images the server holds for a session: [{ type, rejected }]. */
+    async images(sid) {
+      const r = await fetch(`${baseUrl}/verify/api/v1/verification/${sid}/images`, { headers: await auth() });
+      if (!r.ok) throw new Error(`images ${sid}: HTTP ${r.status}`);
+      return (await r.json()).session_images.map((i) => ({ type: i.type, rejected: i.rejected === true }));
+    },
+  };
+}

@@ -8,6 +8,7 @@ use std::rc::Rc;
 use gloo_net::http::Request;
 use idv_fixtures::dataset;
 use idv_fixtures::labels::Label;
+use idv_fixtures::scene::Kind;
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
@@ -96,38 +97,12 @@ pub async fn stored_images(sid: &str) -> Vec<(String, bool)> {
 /// A generated scene with the given label, at least 1280 px wide, for which the generator
 /// expects no positional hint (a card fully in frame and centred, a face in the oval).
 pub fn scene(label: Label, selfie: bool) -> (Vec<u8>, u32, u32) {
-    const SEED: u64 = 777;
-    let s = (0..3000)
-        .filter(|&i| {
-            let (spec, target) = if selfie {
-                (
-                    dataset::selfie_spec(SEED, i),
-                    dataset::selfie_target(SEED, i),
-                )
-            } else {
-                (dataset::scene_spec(SEED, i), dataset::target(SEED, i))
-            };
-            spec.width >= 1280 && spec.height >= 720 && target == label
-        })
-        .map(|i| {
-            if selfie {
-                dataset::selfie_scene(SEED, i)
-            } else {
-                dataset::scene(SEED, i)
-            }
-        })
-        .find(|s| {
-            let (w, h) = (s.image.width as f64, s.image.height as f64);
-            let inside = |c: &[idv_fixtures::geometry::Pt; 4]| {
-                c.iter().all(|p| {
-                    p[0] > 0.08 * w && p[0] < 0.92 * w && p[1] > 0.08 * h && p[1] < 0.92 * h
-                })
-            };
-            s.truth.expected_hints.is_empty()
-                && !s.truth.hints_ambiguous
-                && s.truth.corners.as_ref().is_none_or(inside)
-        })
-        .expect("the generator makes such a scene");
+    let kind = if selfie {
+        Kind::Selfie
+    } else {
+        Kind::DocumentFront
+    };
+    let s = dataset::clear_scene(777, label, kind).expect("the generator makes such a scene");
     (s.image.data, s.image.width, s.image.height)
 }
 
@@ -210,7 +185,20 @@ impl Events {
         let log = Rc::new(RefCell::new(Vec::new()));
         let l = log.clone();
         let callback = Closure::<dyn FnMut(JsValue)>::new(move |e: JsValue| {
-            let v: Value = serde_wasm_bindgen::from_value(e).unwrap_or(Value::Null);
+            // `image_captured.jpeg` (a Uint8Array) has no JSON form: logged as its length and
+            // whether it starts like a JPEG.
+            let key = JsValue::from_str("jpeg");
+            let jpeg = js_sys::Reflect::get(&e, &key)
+                .ok()
+                .and_then(|j| j.dyn_into::<js_sys::Uint8Array>().ok());
+            if jpeg.is_some() {
+                let _ = js_sys::Reflect::delete_property(e.unchecked_ref::<js_sys::Object>(), &key);
+            }
+            let mut v: Value = serde_wasm_bindgen::from_value(e).unwrap_or(Value::Null);
+            if let Some(j) = jpeg {
+                let soi = j.length() >= 2 && j.get_index(0) == 0xFF && j.get_index(1) == 0xD8;
+                v["jpeg"] = json!({"length": j.length(), "soi": soi});
+            }
             hook(&v);
             l.borrow_mut().push(v);
         });

@@ -1,0 +1,72 @@
+// The demo's guidance pacing and message choice, with a scripted clock (no browser needed).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Guidance, guidanceKey } from '../../www/guidance.js';
+
+/** A Guidance on a fake element and a fake clock; `advance(ms)` runs due timers. */
+function rig(minMs = 1000) {
+  let now = 0;
+  const timers = [];
+  const el = { textContent: '' };
+  const shown = [];
+  const realSet = globalThis.setTimeout;
+  const realClear = globalThis.clearTimeout;
+  globalThis.setTimeout = (fn, ms) => { timers.push({ at: now + ms, fn }); return timers.length; };
+  globalThis.clearTimeout = (id) => { if (timers[id - 1]) timers[id - 1].fn = null; };
+  const g = new Guidance(el, { minMs, now: () => now });
+  const record = () => { if (shown.at(-1)?.text !== el.textContent) shown.push({ t: now, text: el.textContent }); };
+  return {
+    g, el, shown,
+    say(text, opts) { g.say(text, opts); record(); },
+    advance(ms) {
+      const end = now + ms;
+      for (;;) {
+        const due = timers.filter((x) => x.fn && x.at <= end).sort((a, b) => a.at - b.at)[0];
+        if (!due) break;
+        now = due.at;
+        const fn = due.fn; due.fn = null; fn();
+        record();
+      }
+      now = end;
+    },
+    restore() { globalThis.setTimeout = realSet; globalThis.clearTimeout = realClear; },
+  };
+}
+
+test('each message stays at least 1 s, and the newest waiting one is shown', () => {
+  const r = rig();
+  try {
+    r.say('a');
+    for (let t = 0; t < 3000; t += 100) {
+      r.say(t % 200 ? 'b' : 'c');
+      r.advance(100);
+    }
+    const gaps = r.shown.slice(1).map((s, i) => s.t - r.shown[i].t);
+    assert.ok(r.shown.length >= 3, JSON.stringify(r.shown));
+    assert.ok(gaps.every((d) => d >= 1000), JSON.stringify(r.shown));
+  } finally { r.restore(); }
+});
+
+test('an urgent message waits its turn but is not replaced by routine guidance', () => {
+  const r = rig();
+  try {
+    r.say('hold still');
+    r.advance(300);
+    r.say('photo taken', { urgent: true });
+    r.say('move closer');
+    assert.equal(r.el.textContent, 'hold still');
+    r.advance(800);
+    assert.equal(r.el.textContent, 'photo taken');
+    assert.equal(r.shown.at(-1).t, 1000);
+  } finally { r.restore(); }
+});
+
+test('the verdict picks the most blocking instruction', () => {
+  const v = (feedback, hints = []) => ({ feedback, hints, scores: {} });
+  assert.equal(guidanceKey(v('document_not_found', []), 'document_front'), 'document_not_found');
+  assert.equal(guidanceKey(v('blur', ['too_far']), 'document_front'), 'too_far');
+  assert.equal(guidanceKey(v('blur', []), 'document_front'), 'blur');
+  assert.equal(guidanceKey(v('ok', ['hold_still']), 'document_back'), 'hold_still');
+  assert.equal(guidanceKey(v('ok', []), 'selfie'), 'ok_selfie');
+  assert.equal(guidanceKey(v('face_rotated', []), 'selfie'), 'face_not_found');
+});
