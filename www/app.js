@@ -10,6 +10,9 @@ const lang = pickLanguage();
 const t = translator(lang);
 document.documentElement.lang = lang;
 localise(document, t);
+document.querySelectorAll('nav a[hreflang]').forEach((a) => {
+  if (a.hreflang === lang) a.setAttribute('aria-current', 'page');
+});
 
 const $ = (id) => document.getElementById(id);
 const wasm = init();
