@@ -119,6 +119,7 @@ function onEvent(e) {
       break;
     case 'capture_started': startStep(e.imageType, e.guidance); break;
     case 'camera_ready':
+      $('camera').querySelector('video')?.setAttribute('aria-label', t('cameraPreview'));
       $('stage').style.aspectRatio = `${e.width} / ${e.height}`;
       $('stage').classList.toggle('mirrored', e.facing === 'user');
       break;
@@ -136,6 +137,12 @@ function onEvent(e) {
       break;
     case 'recapture':
       run.missing = new Set(e.missingImages);
+      for (const type of e.missingImages) {
+        const li = run.thumbs.get(type);
+        if (!li) continue;
+        li.dataset.feedback = 'recapture';
+        li.querySelector('.feedback').textContent = t('feedback.recapture');
+      }
       renderSteps();
       guidance.say(t('recaptureRound'), { urgent: true });
       break;
@@ -196,8 +203,11 @@ function renderSteps() {
       const mark = document.createElement('span');
       mark.className = 'tick';
       mark.textContent = ' ✓';
-      mark.setAttribute('aria-label', t('done'));
-      li.append(mark);
+      mark.setAttribute('aria-hidden', 'true');
+      const spoken = document.createElement('span');
+      spoken.className = 'sr-only';
+      spoken.textContent = ` (${t('done')})`;
+      li.append(mark, spoken);
     }
     if (li.dataset.state === 'current') li.setAttribute('aria-current', 'step');
     return li;

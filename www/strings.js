@@ -28,6 +28,7 @@ const en = {
   name: 'Name',
   again: 'Start again',
   done: 'done',
+  cameraPreview: 'Camera preview',
   current: 'current step',
   step: {
     document_front: 'Front',
@@ -92,6 +93,7 @@ const en = {
   },
   feedback: {
     pending: 'Sending…',
+    recapture: 'To retake',
     ok: 'Accepted',
     blur: 'Blurry',
     glare: 'Glare',
@@ -150,6 +152,7 @@ const es = {
   name: 'Nombre',
   again: 'Empezar de nuevo',
   done: 'hecho',
+  cameraPreview: 'Vista de la cámara',
   current: 'paso actual',
   step: {
     document_front: 'Anverso',
@@ -212,6 +215,7 @@ const es = {
   },
   feedback: {
     pending: 'Enviando…',
+    recapture: 'Hay que repetirla',
     ok: 'Aceptada',
     blur: 'Borrosa',
     glare: 'Reflejos',

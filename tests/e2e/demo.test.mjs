@@ -290,6 +290,8 @@ test('force_retry: the server asks for a recapture round, which completes', asyn
     );
     await waitForStep(page, 'document_front');
     await demo.shot('retry-1-recapture-round');
+    // The first round's photos are marked for a retake until replaced.
+    assert.ok(await page.$('#thumbs li[data-feedback="recapture"]'), 'first-round photos marked');
     await page.waitForSelector('#result-details:not([hidden])', { timeout: 2 * STEP_TIMEOUT });
     assert.equal(await page.textContent('#result-recommendation'), 'ALLOW');
     const stored = await api.images(demo.seen.sessionId);
