@@ -52,9 +52,11 @@ test-wasm: webdriver.json sandbox
 test-e2e: pkg sandbox fixtures
 	$(RUN) node --test --test-concurrency=1 tests/e2e/*.test.mjs
 
-## Time per frame natively and in headless Chromium; prints one table.
-bench: pkg sandbox
+## Every benchmark (time per frame against OpenCV.js, size, time to ready, a 10-minute memory soak);
+## prints one report and writes docs/benchmarks.md. twiggy (size breakdown) is installed if missing.
+bench: pkg sandbox fixtures
 	$(RUN) cargo build -q --release -p idv-tools --bin bench
+	@$(RUN) command -v twiggy >/dev/null || cargo install -q --locked twiggy || echo "bench: twiggy did not install; no size breakdown"
 	$(RUN) node scripts/bench.mjs
 
 ## ROC curves, chosen thresholds and confusion matrices on the generated, labelled set.

@@ -1,9 +1,9 @@
 //! The captured frame as the JPEG the API takes: cropped to the document with a margin, scaled
 //! into the API's pixel bounds, encoded once.
 
-use image::codecs::jpeg::JpegEncoder;
 use image::imageops::FilterType;
-use image::{ExtendedColorType, RgbImage};
+use image::RgbImage;
+use jpeg_encoder::{ColorType, Encoder};
 use thiserror::Error;
 
 use crate::precheck::{Frame, Quad};
@@ -154,12 +154,14 @@ pub fn encode_jpeg(frame: Frame<'_>, crop: CropRect) -> Result<Jpeg, EncodeError
 /// Encodes an RGB image at [`JPEG_QUALITY`].
 pub(crate) fn encode_rgb(img: &RgbImage) -> Result<Jpeg, EncodeError> {
     let mut bytes = Vec::new();
-    JpegEncoder::new_with_quality(&mut bytes, JPEG_QUALITY)
+    // Both sides are at most the API's 3840x2160, inside JPEG's u16 range.
+    let side = |v: u32| u16::try_from(v).map_err(|_| EncodeError::Encode(format!("{v} px")));
+    Encoder::new(&mut bytes, JPEG_QUALITY)
         .encode(
             img.as_raw(),
-            img.width(),
-            img.height(),
-            ExtendedColorType::Rgb8,
+            side(img.width())?,
+            side(img.height())?,
+            ColorType::Rgb,
         )
         .map_err(|e| EncodeError::Encode(e.to_string()))?;
     Ok(Jpeg {

@@ -1,15 +1,15 @@
 //! The file-upload path: a photo the user picks instead of the camera (no camera, permission
-//! denied, or simply preferred). Decoded here, then pre-checked and encoded like a camera frame.
+//! denied, or simply preferred). Its header is checked here ([`probe`]); it is then decoded (by
+//! the browser in the wasm build, by [`decode_file`] natively), pre-checked and encoded like a
+//! camera frame.
 
-use std::io::Cursor;
-
-use image::{ImageFormat, ImageReader, Limits};
 use thiserror::Error;
 
 /// Largest side accepted from a file. Phone cameras reach about 8000 px; anything bigger is not a
 /// photo of a card, and decoding it would cost hundreds of megabytes.
-const MAX_SIDE: u32 = 10_000;
-/// Decoder allocation ceiling, so a crafted header cannot exhaust the tab's memory.
+pub const MAX_SIDE: u32 = 10_000;
+/// Decoder allocation ceiling, so a crafted file cannot exhaust the tab's memory.
+#[cfg(not(target_arch = "wasm32"))]
 const MAX_ALLOC: u64 = 512 << 20;
 
 /// Why a picked file cannot be used.
@@ -21,6 +21,60 @@ pub enum FileError {
     Corrupt(String),
     #[error("the image is {width}x{height} px, larger than the {MAX_SIDE} px this page accepts")]
     TooLarge { width: u32, height: u32 },
+}
+
+/// The two formats a picked photo may have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileFormat {
+    Jpeg,
+    Png,
+}
+
+impl FileFormat {
+    pub fn mime(self) -> &'static str {
+        match self {
+            FileFormat::Jpeg => "image/jpeg",
+            FileFormat::Png => "image/png",
+        }
+    }
+}
+
+/// What a file's header says, read without decoding a pixel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Probe {
+    pub format: FileFormat,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Recognises a JPEG or PNG by its content (not its name or MIME type) and reads its size from
+/// the header, refusing sizes over [`MAX_SIDE`] before anything is decoded: a decompression bomb
+/// costs a few header bytes to reject.
+///
+/// ```
+/// use idv_capture::upload::{probe, FileError};
+/// assert_eq!(probe(b"GIF89a...."), Err(FileError::Unsupported));
+/// ```
+pub fn probe(bytes: &[u8]) -> Result<Probe, FileError> {
+    let format = match imagesize::image_type(bytes) {
+        Ok(imagesize::ImageType::Jpeg) => FileFormat::Jpeg,
+        Ok(imagesize::ImageType::Png) => FileFormat::Png,
+        _ => return Err(FileError::Unsupported),
+    };
+    let size = imagesize::blob_size(bytes).map_err(|e| FileError::Corrupt(e.to_string()))?;
+    let side = |v: usize| u32::try_from(v).unwrap_or(u32::MAX);
+    let (width, height) = (side(size.width), side(size.height));
+    if width == 0 || height == 0 {
+        return Err(FileError::Corrupt(format!("{width}x{height} px")));
+    }
+    if width > MAX_SIDE || height > MAX_SIDE {
+        return Err(FileError::TooLarge { width, height });
+    }
+    Ok(Probe {
+        format,
+        width,
+        height,
+    })
 }
 
 /// A decoded picture, RGBA, rows packed.
@@ -37,31 +91,24 @@ impl std::fmt::Debug for DecodedImage {
     }
 }
 
-/// Decodes a JPEG or PNG file, recognised by its content, not its name.
+/// Decodes a JPEG or PNG file natively, after [`probe`] accepted its header.
 ///
 /// ```
 /// use idv_capture::upload::{decode_file, FileError};
 /// assert_eq!(decode_file(b"GIF89a...."), Err(FileError::Unsupported));
 /// ```
+#[cfg(not(target_arch = "wasm32"))]
 pub fn decode_file(bytes: &[u8]) -> Result<DecodedImage, FileError> {
-    let format = image::guess_format(bytes).map_err(|_| FileError::Unsupported)?;
-    if !matches!(format, ImageFormat::Jpeg | ImageFormat::Png) {
-        return Err(FileError::Unsupported);
-    }
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    use image::{ImageFormat, ImageReader, Limits};
+    let p = probe(bytes)?;
+    let format = match p.format {
+        FileFormat::Jpeg => ImageFormat::Jpeg,
+        FileFormat::Png => ImageFormat::Png,
+    };
+    let mut reader = ImageReader::with_format(std::io::Cursor::new(bytes), format);
     let mut limits = Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(MAX_ALLOC);
-    reader.limits(limits);
-    let (width, height) = reader
-        .into_dimensions()
-        .map_err(|e| FileError::Corrupt(e.to_string()))?;
-    if width > MAX_SIDE || height > MAX_SIDE {
-        return Err(FileError::TooLarge { width, height });
-    }
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = Limits::default();
     limits.max_alloc = Some(MAX_ALLOC);
     reader.limits(limits);
     let img = reader
@@ -75,7 +122,7 @@ pub fn decode_file(bytes: &[u8]) -> Result<DecodedImage, FileError> {
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
     use crate::precheck::Frame;
@@ -103,5 +150,32 @@ mod tests {
         ));
         assert_eq!(decode_file(b""), Err(FileError::Unsupported));
         assert_eq!(decode_file(b"%PDF-1.7"), Err(FileError::Unsupported));
+    }
+
+    #[test]
+    fn a_huge_declared_size_is_refused_from_the_header_alone() {
+        // A PNG header declaring 20000x20000 and no pixel data: a decompression bomb's first bytes.
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&20_000u32.to_be_bytes());
+        png.extend_from_slice(&20_000u32.to_be_bytes());
+        png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+        let too_large = FileError::TooLarge {
+            width: 20_000,
+            height: 20_000,
+        };
+        assert_eq!(probe(&png), Err(too_large.clone()));
+        assert_eq!(decode_file(&png), Err(too_large));
+    }
+
+    #[test]
+    fn the_header_gives_format_and_size() {
+        let px = vec![90u8; 700 * 500 * 4];
+        let j = encode_jpeg(
+            Frame::packed(&px, 700, 500).unwrap(),
+            crop_for(700, 500, None),
+        )
+        .unwrap();
+        let p = probe(&j.bytes).unwrap();
+        assert_eq!((p.format, p.width, p.height), (FileFormat::Jpeg, 700, 500));
     }
 }

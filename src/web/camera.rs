@@ -175,6 +175,13 @@ impl Grabber {
             .draw_image_with_html_video_element_and_dw_and_dh(v, 0.0, 0.0, w as f64, h as f64)
     }
 
+    /// Draws a decoded picture at its own size.
+    pub(crate) fn draw_bitmap(&self, b: &web_sys::ImageBitmap) -> Result<(), JsValue> {
+        self.canvas.set_width(b.width());
+        self.canvas.set_height(b.height());
+        self.ctx.draw_image_with_image_bitmap(b, 0.0, 0.0)
+    }
+
     /// Copies the canvas pixels into `buf` (resized only when the size changes).
     pub(crate) fn read_into(&self, buf: &mut Vec<u8>) -> Result<(u32, u32), JsValue> {
         let (w, h) = self.size();

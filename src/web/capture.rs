@@ -226,7 +226,7 @@ impl IdvCapture {
     #[wasm_bindgen(js_name = submitFile, unchecked_return_type = "Promise<FileResult>")]
     pub fn submit_file(&self, bytes: Vec<u8>) -> js_sys::Promise {
         let shared = self.shared.clone();
-        future_to_promise(async move { submit_file(&shared, &bytes) })
+        future_to_promise(async move { submit_file(&shared, &bytes).await })
     }
 
     /// Ends the session: releases the camera, aborts requests and timers. Safe at any time.
@@ -588,19 +588,29 @@ fn encode_frame(
     })
 }
 
-fn submit_file(sh: &Rc<Shared>, bytes: &[u8]) -> Result<JsValue, JsValue> {
+async fn submit_file(sh: &Rc<Shared>, bytes: &[u8]) -> Result<JsValue, JsValue> {
     let fail = |code: ErrorCode, detail: String| {
         sh.events.send(&Event::error(code, true));
         js_error(code, &detail)
     };
-    let Some((kind, slot)) = sh.live.borrow().active.clone() else {
+    let waiting = || sh.live.borrow().active.clone();
+    let Some((kind, _)) = waiting() else {
         return Err(js_error(
             ErrorCode::Internal,
             "no image is being captured now",
         ));
     };
-    let img =
-        upload::decode_file(bytes).map_err(|e| fail(ErrorCode::UnsupportedFile, e.to_string()))?;
+    let img = super::decode::decode(bytes)
+        .await
+        .map_err(|e| fail(ErrorCode::UnsupportedFile, e.to_string()))?;
+    // Decoding took a while: the camera may have delivered this image meanwhile.
+    let Some((kind_now, slot)) = waiting().filter(|(k, _)| *k == kind) else {
+        return Err(js_error(
+            ErrorCode::Internal,
+            "the image was captured while the file was being read",
+        ));
+    };
+    let kind = kind_now;
     let frame = Frame::packed(&img.rgba, img.width, img.height)
         .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
     let verdict: Verdict = Analyzer::default().analyze(frame, kind);

@@ -9,6 +9,7 @@ mod camera;
 mod capture;
 mod clock;
 mod convert;
+mod decode;
 mod events;
 mod http;
 mod session;

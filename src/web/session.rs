@@ -158,11 +158,15 @@ fn retryable(e: &ApiError) -> bool {
 
 /// The JPEG's size from its header, checked against the API's bounds before anything is sent.
 fn jpeg_size(bytes: &[u8]) -> Result<(u32, u32), JsValue> {
-    let reader =
-        image::ImageReader::with_format(std::io::Cursor::new(bytes), image::ImageFormat::Jpeg);
-    let (w, h) = reader
-        .into_dimensions()
+    let probe = crate::upload::probe(bytes)
         .map_err(|e| js_error(ErrorCode::UnsupportedFile, &e.to_string()))?;
+    if probe.format != crate::upload::FileFormat::Jpeg {
+        return Err(js_error(
+            ErrorCode::UnsupportedFile,
+            "the API takes JPEG only",
+        ));
+    }
+    let (w, h) = (probe.width, probe.height);
     if w < ImageDto::MIN_WIDTH || h < ImageDto::MIN_HEIGHT {
         let too_small = EncodeError::TooSmall {
             width: w,

@@ -43,8 +43,8 @@ export async function startSandbox(env = {}) {
 }
 
 /** Launches headless Chromium whose fake camera streams `video` (a path under target/fixtures). */
-export async function launchBrowser({ video, denyCamera = false } = {}) {
-  const args = [
+export async function launchBrowser({ video, denyCamera = false, extraArgs = [] } = {}) {
+  const args = [...extraArgs,
     '--no-sandbox', '--headless=new', '--disable-gpu', '--disable-dev-shm-usage',
     '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run',
     '--use-fake-device-for-media-stream',
@@ -77,5 +77,46 @@ export function verifyApi(baseUrl) {
       if (!r.ok) throw new Error(`images ${sid}: HTTP ${r.status}`);
       return (await r.json()).session_images.map((i) => ({ type: i.type, rejected: i.rejected === true }));
     },
+  };
+}
+
+/**
+ * Runs www/bench/soak.html: whole sessions back to back through the fake camera for `seconds`,
+ * sampling wasm memory and the JS heap each second. The page is opened twice in one browser
+ * context first (`seconds=0`), so the cold and warm time to the first verdict come with it.
+ */
+export async function soak(sandboxUrl, seconds) {
+  const browser = await launchBrowser({ video: 'front-back-selfie.y4m', extraArgs: ['--enable-precise-memory-info', '--js-flags=--expose-gc'] });
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const errors = [];
+    page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+    page.on('pageerror', (e) => errors.push(e.message));
+    const run = async (secs) => {
+      await page.goto(`${sandboxUrl}/bench/soak.html?seconds=${secs}`);
+      await page.waitForFunction(() => window.__soak, null, { timeout: (secs + 120) * 1000, polling: 1000 });
+      return page.evaluate(() => window.__soak);
+    };
+    const cold = await run(0);
+    const warm = await run(0);
+    const long = await run(seconds);
+    return { cold, warm, long, errors };
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Wasm memory growth after warm-up (the first two sessions): bytes, and the samples behind it. */
+export function memoryDrift(samples) {
+  const warmed = samples.find((s) => s.sessions >= 2) ?? samples[0];
+  const last = samples.at(-1);
+  return {
+    warmedAt: warmed.t,
+    wasmAfterWarmup: warmed.wasmBytes,
+    wasmAtEnd: last.wasmBytes,
+    wasmGrowth: last.wasmBytes - warmed.wasmBytes,
+    jsHeapAfterWarmup: warmed.jsHeapBytes,
+    jsHeapAtEnd: last.jsHeapBytes,
   };
 }

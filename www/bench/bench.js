@@ -1,9 +1,12 @@
-// Times Analyzer.analyze in this browser on the frames `make bench` generated (served at /bench-frames/).
+// Times Analyzer.analyze in this browser on the frames `make bench` generated (served at
+// /bench-frames/), and, in the same run on the same frames, an OpenCV.js baseline (served at
+// /bench/opencv.js by the bench driver, when given).
 import init, { Analyzer } from '/pkg/idv_capture.js';
 
 const params = new URL(location.href).searchParams;
 const sizes = JSON.parse(params.get('sizes') ?? '[[640,480],[1280,720],[1920,1080]]');
 const runs = Number(params.get('n') ?? 200);
+const withOpenCv = params.get('opencv') === '1';
 const warmup = 20;
 
 const quantile = (xs, q) => {
@@ -22,10 +25,78 @@ function time(fn) {
   return { median: quantile(t, 0.5), p95: quantile(t, 0.95) };
 }
 
+/** Loads the OpenCV.js build as a classic script and waits for its runtime. */
+async function loadOpenCv() {
+  const t0 = performance.now();
+  await new Promise((ok, fail) => {
+    const s = document.createElement('script');
+    s.src = '/bench/opencv.js';
+    s.onload = ok;
+    s.onerror = () => fail(new Error('opencv.js did not load'));
+    document.head.append(s);
+  });
+  let cv = window.cv;
+  if (cv instanceof Promise) cv = await cv;
+  else if (!cv.Mat) await new Promise((ok) => { cv.onRuntimeInitialized = ok; });
+  return { cv, readyMs: performance.now() - t0 };
+}
+
+/**
+ * What open-source document capture does with OpenCV.js per frame (e.g. jscanify and the
+ * "Laplacian variance" blur check): grey, variance of the Laplacian, clipped-pixel count, Canny,
+ * external contours, and the largest contour's polygon. Mats are allocated once, as a careful
+ * integrator would. It does less than our engine: no perspective rectification, no normalised
+ * scale, no glare model, no stability tracking.
+ */
+function openCvBaseline(cv, bytes, w, h) {
+  const rgba = new cv.Mat(h, w, cv.CV_8UC4);
+  rgba.data.set(bytes);
+  const grey = new cv.Mat();
+  const lap = new cv.Mat();
+  const mean = new cv.Mat();
+  const std = new cv.Mat();
+  const clipped = new cv.Mat();
+  const edges = new cv.Mat();
+  const contours = new cv.MatVector();
+  const hierarchy = new cv.Mat();
+  const poly = new cv.Mat();
+  let result = null;
+  const run = () => {
+    cv.cvtColor(rgba, grey, cv.COLOR_RGBA2GRAY);
+    cv.Laplacian(grey, lap, cv.CV_64F);
+    cv.meanStdDev(lap, mean, std);
+    const variance = std.data64F[0] ** 2;
+    cv.threshold(grey, clipped, 250, 255, cv.THRESH_BINARY);
+    const clippedCount = cv.countNonZero(clipped);
+    cv.Canny(grey, edges, 50, 150);
+    cv.findContours(edges, contours, hierarchy, cv.RETR_EXTERNAL, cv.CHAIN_APPROX_SIMPLE);
+    let best = -1;
+    let bestArea = 0;
+    for (let i = 0; i < contours.size(); i++) {
+      const c = contours.get(i);
+      const a = cv.contourArea(c);
+      if (a > bestArea) { bestArea = a; best = i; }
+      c.delete();
+    }
+    let corners = 0;
+    if (best >= 0) {
+      const c = contours.get(best);
+      cv.approxPolyDP(c, poly, 0.02 * cv.arcLength(c, true), true);
+      corners = poly.rows;
+      c.delete();
+    }
+    result = { variance, clippedCount, corners };
+  };
+  const timing = time(run);
+  for (const m of [rgba, grey, lap, mean, std, clipped, edges, contours, hierarchy, poly]) m.delete();
+  return { ...timing, result };
+}
+
 async function main() {
   const t0 = performance.now();
   await init();
   const initMs = performance.now() - t0;
+  const opencv = withOpenCv ? await loadOpenCv() : null;
   const results = [];
   for (const [w, h] of sizes) {
     const bytes = new Uint8Array(await (await fetch(`/bench-frames/${w}x${h}.rgba`)).arrayBuffer());
@@ -37,10 +108,18 @@ async function main() {
     const image = new ImageData(new Uint8ClampedArray(bytes.buffer), w, h);
     const api = time(() => analyzer.analyze(image, 'document_front'));
     const verdict = analyzer.analyzeBuffer('document_front');
-    results.push({ width: w, height: h, engine, api, feedback: verdict.feedback });
     analyzer.free();
+    const baseline = opencv ? openCvBaseline(opencv.cv, bytes, w, h) : null;
+    results.push({ width: w, height: h, engine, api, feedback: verdict.feedback, opencv: baseline });
   }
-  const out = { initMs, crossOriginIsolated: self.crossOriginIsolated, userAgent: navigator.userAgent, results };
+  const out = {
+    initMs,
+    opencvReadyMs: opencv?.readyMs ?? null,
+    opencvVersion: opencv ? String(opencv.cv.getBuildInformation?.().match(/Version control:\s*(\S+)/)?.[1] ?? '') : null,
+    crossOriginIsolated: self.crossOriginIsolated,
+    userAgent: navigator.userAgent,
+    results,
+  };
   document.getElementById('out').textContent = JSON.stringify(out, null, 2);
   window.__bench = out;
 }
