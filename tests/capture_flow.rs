@@ -227,9 +227,24 @@ async fn with_the_camera_denied_the_file_path_completes_the_session() {
         (Some("camera_permission_denied"), Some(true))
     );
 
-    // A bad file first: refused with a typed error, and nothing is lost.
-    let bad = settle(capture.submit_file(b"not an image".to_vec())).await;
-    assert_eq!(bad.unwrap_err()["code"], "unsupported_file");
+    // Bad files first: each refused with a typed error, and nothing is lost. The PNG header
+    // declares 20000x20000 (a decompression bomb's first bytes): refused before any decoding.
+    let mut bomb = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+    bomb.extend_from_slice(&20_000u32.to_be_bytes());
+    bomb.extend_from_slice(&20_000u32.to_be_bytes());
+    bomb.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    let good = photo(Label::Ok, false);
+    let truncated = good[..good.len() / 3].to_vec();
+    for bad in [b"not an image".to_vec(), Vec::new(), bomb] {
+        let r = settle(capture.submit_file(bad)).await;
+        assert_eq!(r.unwrap_err()["code"], "unsupported_file");
+    }
+    // A cut-off JPEG: the browser either refuses it or fills the missing rows with grey, which
+    // the pre-check then refuses. Either way nothing is uploaded.
+    match settle(capture.submit_file(truncated)).await {
+        Err(e) => assert_eq!(e["code"], "unsupported_file"),
+        Ok(r) => assert_eq!(r["accepted"], false, "{r}"),
+    }
     for (i, selfie) in [false, false, true].into_iter().enumerate() {
         wait_for(&events, "capture_started", i + 1).await;
         let r = settle(capture.submit_file(photo(Label::Ok, selfie)))

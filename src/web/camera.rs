@@ -175,11 +175,22 @@ impl Grabber {
             .draw_image_with_html_video_element_and_dw_and_dh(v, 0.0, 0.0, w as f64, h as f64)
     }
 
-    /// Draws a decoded picture at its own size.
-    pub(crate) fn draw_bitmap(&self, b: &web_sys::ImageBitmap) -> Result<(), JsValue> {
-        self.canvas.set_width(b.width());
-        self.canvas.set_height(b.height());
-        self.ctx.draw_image_with_image_bitmap(b, 0.0, 0.0)
+    /// Draws a decoded picture, scaled down to at most `max_side` on its long side.
+    pub(crate) fn draw_bitmap(
+        &self,
+        b: &web_sys::ImageBitmap,
+        max_side: u32,
+    ) -> Result<(), JsValue> {
+        let (w, h) = (b.width().max(1), b.height().max(1));
+        let s = (max_side as f64 / w.max(h) as f64).min(1.0);
+        let (dw, dh) = (
+            ((w as f64 * s).round() as u32).max(1),
+            ((h as f64 * s).round() as u32).max(1),
+        );
+        self.canvas.set_width(dw);
+        self.canvas.set_height(dh);
+        self.ctx
+            .draw_image_with_image_bitmap_and_dw_and_dh(b, 0.0, 0.0, dw as f64, dh as f64)
     }
 
     /// Copies the canvas pixels into `buf` (resized only when the size changes).
