@@ -49,6 +49,8 @@ export class Guidance {
     if (this.pending !== this.el.textContent) {
       this.el.textContent = this.pending;
       this.shownAt = this.now();
+      // When it went up, for anyone checking the pacing (an observer may run later in the task).
+      if (this.el.dataset) this.el.dataset.shownAt = this.shownAt.toFixed(1);
     }
     this.pending = null;
     this.pendingUrgent = false;

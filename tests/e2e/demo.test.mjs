@@ -36,7 +36,9 @@ async function openDemo({ video, denyCamera = false, viewport = { width: 1280, h
       const g = document.getElementById('guidance');
       if (!g) return;
       new MutationObserver(() => {
-        window.__guidance.push({ t: performance.now(), text: g.textContent });
+        // The time Guidance stamped when it set the text: the observer itself runs at the end of
+        // the task, which may be a frame analysis later.
+        window.__guidance.push({ t: Number(g.dataset.shownAt ?? performance.now()), text: g.textContent });
       }).observe(g, { childList: true, characterData: true, subtree: true });
     });
   });
