@@ -43,17 +43,28 @@ async function openDemo({ video, denyCamera = false, viewport = { width: 1280, h
     });
   });
   const page = await context.newPage();
-  const seen = { errors: [], foreign: [], sessionId: null };
+  const seen = { errors: [], foreign: [], sessionId: null, urls: [], console: [], tokens: {}, authorized: [] };
   const origin = new URL(sandbox.url).origin;
-  page.on('console', (m) => { if (m.type() === 'error') seen.errors.push(m.text()); });
+  page.on('console', (m) => {
+    seen.console.push(m.text());
+    if (m.type() === 'error') seen.errors.push(m.text());
+  });
   page.on('pageerror', (e) => seen.errors.push(e.message));
   page.on('request', (r) => {
+    seen.urls.push(r.url());
+    const auth = r.headers().authorization;
+    if (auth) seen.authorized.push({ url: r.url(), auth });
     const u = new URL(r.url());
     if (!['data:', 'blob:'].includes(u.protocol) && u.origin !== origin) seen.foreign.push(r.url());
   });
   page.on('response', async (r) => {
     if (r.url().endsWith('/demo/session') && r.request().method() === 'POST' && r.ok()) {
-      seen.sessionId = (await r.json()).session_id;
+      const body = await r.json();
+      seen.sessionId = body.session_id;
+      seen.tokens.start = body.start_token;
+    }
+    if (r.url().endsWith('/verify/api/v1/verification/start') && r.ok()) {
+      seen.tokens.user = (await r.json()).user_token;
     }
   });
   const response = await page.goto(`${sandbox.url}/${query}`);
@@ -67,6 +78,34 @@ async function openDemo({ video, denyCamera = false, viewport = { width: 1280, h
       assert.deepEqual(csp, [], 'CSP violations');
       assert.deepEqual(seen.errors, [], 'console errors');
       assert.deepEqual(seen.foreign, [], 'requests to other origins');
+    },
+    /**
+     * The start and user tokens appear nowhere but where they must: not in a URL, the console,
+     * web storage, cookies, the DOM or the sandbox's logs; the user token only as the bearer of
+     * requests to the Verify API.
+     */
+    async assertTokensHidden() {
+      const { start, user } = seen.tokens;
+      assert.ok(start && user, 'both tokens were issued');
+      const stored = await page.evaluate(() => JSON.stringify({
+        local: { ...localStorage }, session: { ...sessionStorage }, cookie: document.cookie,
+        dom: document.documentElement.outerHTML,
+      }));
+      assert.match(sandbox.logs.join(''), /POST \/verify\/api\/v1\/verification\/start 200/, 'the sandbox logged the session');
+      const places = {
+        urls: seen.urls.join('\n'), console: seen.console.join('\n'), stored, sandboxLogs: sandbox.logs.join(''),
+      };
+      for (const [where, text] of Object.entries(places)) {
+        for (const [name, token] of Object.entries({ start, user })) {
+          assert.ok(!text.includes(token), `the ${name} token appears in ${where}`);
+        }
+      }
+      const origin = new URL(sandbox.url).origin;
+      for (const { url, auth } of seen.authorized) {
+        assert.equal(auth, `Bearer ${user}`, url);
+        assert.ok(url.startsWith(`${origin}/verify/api/v1/verification/`), url);
+      }
+      assert.ok(seen.authorized.length >= 3, 'the uploads carried the user token');
     },
     close: () => browser.close(),
   };
@@ -216,11 +255,12 @@ async function happyPath(demo, prefix) {
   assert.equal(await page.$$eval('#thumbs li', (l) => l.length), 0);
 }
 
-test('happy path: front, back and selfie by camera, then ALLOW', async () => {
+test('happy path: front, back and selfie by camera, then ALLOW; the tokens stay hidden', async () => {
   const demo = await openDemo({ video: 'front-back-selfie.y4m' });
   try {
     await happyPath(demo, 'happy');
     await demo.assertClean();
+    await demo.assertTokensHidden();
   } finally {
     await demo.close();
   }
