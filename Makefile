@@ -58,6 +58,7 @@ bench: pkg sandbox fixtures
 	$(RUN) cargo build -q --release -p idv-tools --bin bench
 	@$(RUN) command -v twiggy >/dev/null || cargo install -q --locked twiggy || echo "bench: twiggy did not install; no size breakdown"
 	$(RUN) node scripts/bench.mjs
+	$(RUN) CHAOS_SEEDS=20 node --test --test-concurrency=1 tests/e2e/chaos.test.mjs
 
 ## ROC curves, chosen thresholds and confusion matrices on the generated, labelled set.
 calibrate: setup

@@ -242,7 +242,13 @@ impl Default for Config {
 
 #[derive(Clone, Debug, PartialEq)]
 enum State {
-    Starting,
+    Starting {
+        attempt: u32,
+    },
+    /// A start failed in a way worth retrying (network, 5xx, 429): waiting to send it again.
+    StartWait {
+        attempt: u32,
+    },
     Capturing(ImageType),
     Uploading {
         image_type: ImageType,
@@ -276,7 +282,7 @@ impl Machine {
     pub fn new(config: Config) -> (Machine, Vec<Command>) {
         let m = Machine {
             config,
-            state: State::Starting,
+            state: State::Starting { attempt: 1 },
             session_id: String::new(),
             missing: Vec::new(),
             recapture_rounds: 0,
@@ -301,7 +307,7 @@ impl Machine {
         let mut out = Vec::new();
         match (std::mem::replace(&mut self.state, State::Done), input) {
             (
-                State::Starting,
+                State::Starting { .. },
                 Input::Started {
                     session_id,
                     required_images,
@@ -315,7 +321,23 @@ impl Machine {
                 }));
                 self.next_capture(None, &mut out);
             }
-            (State::Starting, Input::StartFailed(e)) => self.fail(code_for(&e), &mut out),
+            // A start lost to the network or refused by an overloaded server is sent again, with
+            // the upload's retry budget. If the lost one had in fact been served, the single-use
+            // token now answers 401: the same end as not retrying.
+            (State::Starting { attempt }, Input::StartFailed(e))
+                if e.retryable() && attempt < self.config.max_upload_attempts =>
+            {
+                let ms = self.backoff(self.config.retry_base_ms, self.config.retry_max_ms, attempt);
+                out.push(Command::Wait { ms });
+                self.state = State::StartWait { attempt };
+            }
+            (State::Starting { .. }, Input::StartFailed(e)) => self.fail(code_for(&e), &mut out),
+            (State::StartWait { attempt }, Input::TimerFired) => {
+                out.push(Command::Start);
+                self.state = State::Starting {
+                    attempt: attempt + 1,
+                };
+            }
             (
                 State::Capturing(t),
                 Input::Captured {

@@ -158,6 +158,32 @@ fn retries_are_bounded() {
 }
 
 #[test]
+fn a_start_lost_to_the_network_is_sent_again_and_bounded() {
+    let (mut m, first) = Machine::new(Config::default());
+    assert_eq!(first, vec![Command::Start]);
+    // Network, 503, 429: each a wait, then the same start again.
+    for e in [
+        ApiError::Network,
+        ApiError::Http { status: 503 },
+        ApiError::Http { status: 429 },
+    ] {
+        let c = m.handle(Input::StartFailed(e));
+        assert!(matches!(c.as_slice(), [Command::Wait { .. }]), "{c:?}");
+        assert_eq!(m.handle(Input::TimerFired), vec![Command::Start]);
+    }
+    // The budget is the upload's: the fourth failure ends the session as a network failure.
+    let c = m.handle(Input::StartFailed(ApiError::Network));
+    assert_eq!(finish_of(&c), Some(Outcome::Failed(ErrorCode::Network)));
+
+    // A retry that succeeds carries on as if the first had.
+    let (mut m, _) = Machine::new(Config::default());
+    m.handle(Input::StartFailed(ApiError::Network));
+    m.handle(Input::TimerFired);
+    let c = started(&mut m);
+    assert_eq!(capture_of(&c), Some((Front, None)));
+}
+
+#[test]
 fn errors_map_to_typed_codes() {
     let (mut m, _) = Machine::new(Config::default());
     let c = m.handle(Input::StartFailed(ApiError::Http { status: 401 }));

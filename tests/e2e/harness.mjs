@@ -71,6 +71,11 @@ export function verifyApi(baseUrl) {
     return { authorization: `Bearer ${token}` };
   };
   return {
+    /** A backend access token (client credentials). */
+    async token() {
+      await auth();
+      return token;
+    },
     /** The images the server holds for a session: [{ type, rejected }]. */
     async images(sid) {
       const r = await fetch(`${baseUrl}/verify/api/v1/verification/${sid}/images`, { headers: await auth() });

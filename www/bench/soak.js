@@ -4,7 +4,7 @@ import init, { IdvCapture } from '/pkg/idv_capture.js';
 
 const params = new URL(location.href).searchParams;
 const seconds = Number(params.get('seconds') ?? 60);
-const out = { initMs: null, firstVerdictMs: null, sessions: 0, outcomes: {}, samples: [], errors: [] };
+const out = { initMs: null, firstVerdictMs: null, sessions: 0, sessionIds: [], outcomes: {}, samples: [], errors: [] };
 window.__soak = null;
 
 const t0 = performance.now();
@@ -27,6 +27,7 @@ async function session() {
     body: JSON.stringify({ mock_behavior: { recommendation: 'ALLOW', processing_time: '100ms' } }),
   });
   const s = await res.json();
+  out.sessionIds.push(s.session_id);
   const capture = new IdvCapture({
     serverPath: s.server_path,
     startToken: s.start_token,
