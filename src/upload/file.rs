@@ -168,6 +168,15 @@ mod tests {
     }
 
     #[test]
+    fn a_50_mb_file_is_judged_by_its_header() {
+        let mut big = vec![0x5a; 50 << 20];
+        assert_eq!(decode_file(&big), Err(FileError::Unsupported));
+        // JPEG's magic bytes in front of 50 MB of noise: no frame header, a typed error.
+        big[..3].copy_from_slice(&[0xFF, 0xD8, 0xFF]);
+        assert!(matches!(decode_file(&big), Err(FileError::Corrupt(_))));
+    }
+
+    #[test]
     fn the_header_gives_format_and_size() {
         let px = vec![90u8; 700 * 500 * 4];
         let j = encode_jpeg(

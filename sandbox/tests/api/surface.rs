@@ -138,3 +138,56 @@ async fn static_files_are_served_with_the_csp_and_wasm_mime() {
     assert_eq!(r.headers()["content-type"], "text/javascript");
     let _ = std::fs::remove_dir_all(&root);
 }
+
+#[tokio::test]
+async fn static_serving_does_not_leave_its_folders() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let root = std::env::temp_dir().join(format!("idv-sandbox-traversal-{}", std::process::id()));
+    let (www, pkg): (PathBuf, PathBuf) = (root.join("www"), root.join("pkg"));
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::create_dir_all(&pkg).unwrap();
+    std::fs::write(www.join("index.html"), "<!doctype html><title>t</title>").unwrap();
+    const SECRET: &str = "secret-outside-the-served-folders";
+    std::fs::write(root.join("secret.txt"), SECRET).unwrap();
+    let sb = Sandbox::with(Config {
+        www_dir: www,
+        pkg_dir: pkg,
+        ..config()
+    })
+    .await;
+    let addr = sb
+        .url("")
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .to_owned();
+    // Raw request lines: an HTTP client library would normalise the dot segments away.
+    let raw_get = |path: String| {
+        let addr = addr.clone();
+        async move {
+            let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+            let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+            s.write_all(req.as_bytes()).await.unwrap();
+            let mut answer = String::new();
+            let _ = s.read_to_string(&mut answer).await;
+            answer
+        }
+    };
+    // The control: the same raw request for a served file works.
+    let ok = raw_get("/index.html".into()).await;
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/pkg/../../secret.txt",
+        "/pkg/..%2f..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "//../secret.txt",
+    ] {
+        let answer = raw_get(path.into()).await;
+        let status = answer.lines().next().unwrap_or("");
+        assert!(!answer.contains(SECRET), "{path} leaked the file: {status}");
+        assert!(!status.contains(" 200 "), "{path}: {status}");
+    }
+    let _ = std::fs::remove_dir_all(&root);
+}
