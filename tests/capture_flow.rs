@@ -22,13 +22,19 @@ const FAST: &str = "100ms";
 fn card_then_selfie() -> (CanvasCamera, Events) {
     let cam = CanvasCamera::new(scene(Label::Ok, false));
     let img = cam.image_handle();
-    let (card, selfie) = (scene(Label::Ok, false), scene(Label::Ok, true));
+    // The back is another picture than the front: the capture policy refuses a back that looks
+    // like the front (`wrong_document_side`).
+    let (front, back, selfie) = (
+        scene(Label::Ok, false),
+        video_frame("document_back"),
+        scene(Label::Ok, true),
+    );
     let events = Events::new(move |e| {
         if e["type"] == "capture_started" {
-            *img.borrow_mut() = if e["imageType"] == "selfie" {
-                selfie.clone()
-            } else {
-                card.clone()
+            *img.borrow_mut() = match e["imageType"].as_str() {
+                Some("selfie") => selfie.clone(),
+                Some("document_back") => back.clone(),
+                _ => front.clone(),
             };
         }
     });

@@ -2,7 +2,7 @@
 
 /** Shown first: what stops the capture outright, before what only makes it worse. */
 const ORDER = [
-  'document_not_found', 'face_not_found', 'partly_out_of_frame', 'too_dark', 'too_bright',
+  'document_not_found', 'wrong_document_side', 'face_not_found', 'partly_out_of_frame', 'too_dark', 'too_bright',
   'too_far', 'too_close', 'glare', 'glare_selfie', 'blur', 'blur_selfie', 'not_centered', 'hold_still',
 ];
 

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::precheck::{Analyzer, Frame, ImageType, Stabilizer, Verdict};
+use crate::precheck::{Analyzer, CardSignature, Feedback, Frame, ImageType, Stabilizer, Verdict};
 
 /// Tuning of the live loop.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -53,6 +53,8 @@ pub struct AutoCapture {
     policy: Policy,
     analyzer: Analyzer,
     stabilizer: Stabilizer,
+    /// How the front looked when it was auto-captured: the back must not look the same.
+    front: Option<CardSignature>,
     kind: ImageType,
     began_at: f64,
     last_emit: Option<f64>,
@@ -65,6 +67,7 @@ impl AutoCapture {
             policy,
             analyzer: Analyzer::default(),
             stabilizer: Stabilizer::default(),
+            front: None,
             kind: ImageType::DocumentFront,
             began_at: 0.0,
             last_emit: None,
@@ -93,7 +96,18 @@ impl AutoCapture {
     /// Analyses one frame taken at `now_ms`.
     pub fn frame(&mut self, frame: Frame<'_>, now_ms: f64) -> Step {
         let mut verdict = self.analyzer.analyze(frame, self.kind);
+        // The front, still in view when the back is asked for, is the server's
+        // `wrong_document_side`: say so now, and do not capture it.
+        if self.kind == ImageType::DocumentBack && verdict.feedback == Feedback::Ok {
+            let same = self.front.zip(self.analyzer.card_signature());
+            if same.is_some_and(|(f, b)| f.similarity(&b) >= SAME_SIDE) {
+                verdict.feedback = Feedback::WrongDocumentSide;
+            }
+        }
         let update = self.stabilizer.push(&mut verdict, now_ms);
+        if update.ready && self.kind == ImageType::DocumentFront {
+            self.front = self.analyzer.card_signature();
+        }
         let interval = 1000.0 / self.policy.max_verdicts_per_s.max(0.1);
         let emit = self.last_emit.is_none_or(|t| now_ms - t >= interval) || update.ready;
         if emit {
@@ -111,6 +125,12 @@ impl AutoCapture {
         }
     }
 }
+
+/// Signature correlation at or above which the back is taken for the front still in view. Over
+/// five generated session videos the same side correlates with itself at median 1.00, p10 0.91,
+/// and front with back at most 0.55 (`cargo test -p idv-tools --test card_sides -- --nocapture`):
+/// the two sides share the outline, not the print.
+const SAME_SIDE: f32 = 0.9;
 
 /// Camera events the capture layer emits, beside the session's own (`session::Event`).
 #[derive(Clone, Debug, PartialEq, Serialize)]

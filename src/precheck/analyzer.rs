@@ -11,6 +11,24 @@ use super::{Feedback, Frame, Hint, Hints, ImageType, Quad, Scores, Verdict};
 /// The rectified document: ID-1's 1.586 aspect, long side 320 px. The normalised scale at which
 /// sharpness means the same for every camera and distance.
 const DOC_W: usize = 320;
+/// The card signature's grid: blocks of 20x20 px of the rectified card.
+const SIG_W: usize = 16;
+const SIG_H: usize = 10;
+
+/// See [`Analyzer::card_signature`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CardSignature([f32; SIG_W * SIG_H]);
+
+impl CardSignature {
+    /// Correlation (−1 to 1) of two signatures, the better of as-is and turned 180°: a card
+    /// turned upside down is still the same side.
+    pub fn similarity(&self, other: &CardSignature) -> f32 {
+        let n = self.0.len();
+        let straight: f32 = self.0.iter().zip(&other.0).map(|(a, b)| a * b).sum();
+        let turned: f32 = (0..n).map(|i| self.0[i] * other.0[n - 1 - i]).sum();
+        straight.max(turned)
+    }
+}
 const DOC_H: usize = 202;
 /// The selfie's central face region (the oval guide's box), rectified to this size.
 const FACE_W: usize = 160;
@@ -101,6 +119,8 @@ pub struct Analyzer {
     half: Plane,
     quarter: Plane,
     rect_luma: Plane,
+    /// `rect_luma` holds the document of the last analysed frame.
+    has_card: bool,
     quads: QuadDetector,
     sharpness: Sharpness,
     hist: Histogram,
@@ -125,6 +145,34 @@ impl Analyzer {
         self.thresholds = t;
     }
 
+    /// The appearance of the document found in the last analysed frame, as a brightness- and
+    /// contrast-normalised grid of block means of the rectified card; `None` if that frame held no
+    /// document. Two sides of a card compare low ([`CardSignature::similarity`]), the same side
+    /// seen twice compares high, so a capture flow can tell that the card was not turned over.
+    pub fn card_signature(&self) -> Option<CardSignature> {
+        let r = &self.rect_luma;
+        if !self.has_card || r.w < SIG_W || r.h < SIG_H {
+            return None;
+        }
+        let mut v = [0.0f32; SIG_W * SIG_H];
+        let (bw, bh) = (r.w / SIG_W, r.h / SIG_H);
+        for (i, cell) in v.iter_mut().enumerate() {
+            let (bx, by) = ((i % SIG_W) * bw, (i / SIG_W) * bh);
+            let sum: u32 = (by..by + bh)
+                .map(|y| r.row(y)[bx..bx + bw].iter().map(|&p| p as u32).sum::<u32>())
+                .sum();
+            *cell = sum as f32 / (bw * bh) as f32;
+        }
+        let mean = v.iter().sum::<f32>() / v.len() as f32;
+        v.iter_mut().for_each(|x| *x -= mean);
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if norm < 1e-3 {
+            return None;
+        }
+        v.iter_mut().for_each(|x| *x /= norm);
+        Some(CardSignature(v))
+    }
+
     /// Forgets the previous frame, so the next motion score starts afresh (e.g. on a new step).
     pub fn reset_motion(&mut self) {
         self.has_prev = false;
@@ -140,6 +188,7 @@ impl Analyzer {
             ..Scores::default()
         };
         scores.motion = self.motion();
+        self.has_card = false;
         let mut hints = Hints::default();
         let feedback = if kind.is_document() {
             self.document(frame, f, &mut scores, &mut hints)
@@ -206,6 +255,7 @@ impl Analyzer {
         };
         let src = if use_half { &self.half } else { &self.luma };
         warp(src, &hm, &mut self.rect_luma, DOC_W, DOC_H);
+        self.has_card = true;
         let to_frame = ToFrame {
             hm,
             scale: f as f32 / src_scale,

@@ -15,7 +15,7 @@ mod stabilizer;
 mod verdict;
 
 pub use crate::protocol::{Feedback, ImageType};
-pub use analyzer::{Analyzer, Thresholds};
+pub use analyzer::{Analyzer, CardSignature, Thresholds};
 pub use frame::{Frame, FrameError};
 pub use luma::mean_luma;
 pub use stabilizer::{Stabilizer, StabilizerConfig, StabilizerUpdate};

@@ -69,4 +69,5 @@ test('the verdict picks the most blocking instruction', () => {
   assert.equal(guidanceKey(v('ok', ['hold_still']), 'document_back'), 'hold_still');
   assert.equal(guidanceKey(v('ok', []), 'selfie'), 'ok_selfie');
   assert.equal(guidanceKey(v('face_rotated', []), 'selfie'), 'face_not_found');
+  assert.equal(guidanceKey(v('wrong_document_side', ['not_centered']), 'document_back'), 'wrong_document_side');
 });

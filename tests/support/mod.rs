@@ -106,6 +106,20 @@ pub fn scene(label: Label, selfie: bool) -> (Vec<u8>, u32, u32) {
     (s.image.data, s.image.width, s.image.height)
 }
 
+/// The middle frame of the sharp `kind` step of the generated session video (640x480): the
+/// back of a card, for a session whose front was another scene.
+pub fn video_frame(kind: &str) -> (Vec<u8>, u32, u32) {
+    let v = idv_fixtures::videos::front_back_selfie(7, 640, 480);
+    let s = v
+        .info
+        .segments
+        .iter()
+        .find(|s| s.sharp && s.kind.as_deref() == Some(kind))
+        .expect("the session video has that step");
+    let img = v.render_frame((s.start + s.end) / 2);
+    (img.data, img.width, img.height)
+}
+
 /// A camera made of a canvas: `captureStream()` of whatever image is current, redrawn at 25 fps
 /// so the stream keeps delivering frames.
 pub struct CanvasCamera {
