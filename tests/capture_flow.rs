@@ -9,7 +9,7 @@ use idv_capture::precheck::Frame;
 use idv_capture::upload::{crop_for, encode_jpeg};
 use idv_capture::{IdvCapture, Session};
 use idv_fixtures::labels::Label;
-use serde_json::json;
+use serde_json::{json, Value};
 use support::*;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -39,6 +39,14 @@ fn card_then_selfie() -> (CanvasCamera, Events) {
         }
     });
     (cam, events)
+}
+
+/// Runs a whole session of `s` on the front / back / selfie canvas camera; its outcome and events.
+async fn run_with_camera(s: &Value) -> (Value, Events) {
+    let (cam, events) = card_then_selfie();
+    let mut capture = IdvCapture::new(options(s, &events, Some(&cam.stream))).unwrap();
+    let outcome = settle(capture.run()).await.unwrap();
+    (outcome, events)
 }
 
 /// The sandbox holds exactly one image of each type, none rejected.
@@ -71,9 +79,7 @@ fn uploaded(events: &Events) -> Vec<(String, String)> {
 #[wasm_bindgen_test]
 async fn a_full_session_captures_front_back_and_selfie_to_complete() {
     let s = demo_session(json!({"processing_time": FAST})).await;
-    let (cam, events) = card_then_selfie();
-    let mut capture = IdvCapture::new(options(&s, &events, Some(&cam.stream))).unwrap();
-    let outcome = settle(capture.run()).await.unwrap();
+    let (outcome, events) = run_with_camera(&s).await;
     assert_eq!(
         outcome,
         json!({"status": "complete"}),
@@ -120,9 +126,7 @@ async fn a_server_blur_feedback_recaptures_that_image() {
     let sid = s["session_id"].as_str().unwrap().to_string();
     arm_fault(json!({"path_prefix": format!("/verify/api/v1/verification/{sid}/images"), "feedback": "blur"}))
         .await;
-    let (cam, events) = card_then_selfie();
-    let mut capture = IdvCapture::new(options(&s, &events, Some(&cam.stream))).unwrap();
-    let outcome = settle(capture.run()).await.unwrap();
+    let (outcome, events) = run_with_camera(&s).await;
     assert_eq!(outcome, json!({"status": "complete"}));
     assert_eq!(
         uploaded(&events)[..2],
@@ -159,9 +163,7 @@ async fn a_reused_start_token_is_token_invalid() {
     let again = settle(Session::start(path, token, JsValue::UNDEFINED)).await;
     assert_eq!(again.unwrap_err()["code"], "token_invalid");
 
-    let (cam, events) = card_then_selfie();
-    let mut capture = IdvCapture::new(options(&s, &events, Some(&cam.stream))).unwrap();
-    let outcome = settle(capture.run()).await.unwrap();
+    let (outcome, events) = run_with_camera(&s).await;
     assert_eq!(
         outcome,
         json!({"status": "failed", "code": "token_invalid"})
@@ -185,9 +187,7 @@ async fn two_503s_then_success_store_exactly_one_image_per_type() {
                      "method": "POST", "status": 503, "times": 2}),
     )
     .await;
-    let (cam, events) = card_then_selfie();
-    let mut capture = IdvCapture::new(options(&s, &events, Some(&cam.stream))).unwrap();
-    let outcome = settle(capture.run()).await.unwrap();
+    let (outcome, events) = run_with_camera(&s).await;
     assert_eq!(outcome, json!({"status": "complete"}));
     assert_eq!(
         events.of_type("image_captured").len(),

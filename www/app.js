@@ -15,6 +15,8 @@ document.querySelectorAll('nav a[hreflang]').forEach((a) => {
 });
 
 const $ = (id) => document.getElementById(id);
+/** `t(key)`, or `t(fallback)` when the table has no such key (a code the page has no text for). */
+const tOr = (key, fallback) => { const s = t(key); return s === key ? t(fallback) : s; };
 const wasm = init();
 // Lets tests (and styles) know the package has loaded.
 wasm.then(() => { document.documentElement.dataset.ready = 'true'; });
@@ -176,7 +178,7 @@ function startStep(imageType, serverFeedback) {
   overlay.setKind(imageType);
   resetMeters(imageType);
   if (serverFeedback && serverFeedback !== 'ok') {
-    guidance.say(t(`retake.${serverFeedback}`) === `retake.${serverFeedback}` ? t('retake.other') : t(`retake.${serverFeedback}`), { urgent: true });
+    guidance.say(tOr(`retake.${serverFeedback}`, 'retake.other'), { urgent: true });
   } else {
     guidance.say(t(flipping ? 'guide.flip' : `guide.intro_${imageType}`), { urgent: true });
   }
@@ -281,8 +283,7 @@ function uploaded(e) {
   const li = run.thumbs.get(e.imageType);
   if (li) {
     li.dataset.feedback = e.feedback;
-    const key = `feedback.${e.feedback}`;
-    li.querySelector('.feedback').textContent = t(key) === key ? t('feedback.other') : t(key);
+    li.querySelector('.feedback').textContent = tOr(`feedback.${e.feedback}`, 'feedback.other');
   }
   run.missing = new Set(e.missingImages);
   if (e.feedback === 'ok') guidance.say(t('guide.uploaded'), { urgent: true });
@@ -298,8 +299,7 @@ $('file').addEventListener('change', async (e) => {
   e.target.value = '';
   if (!file || !run?.capture) return;
   const refuse = (issue) => {
-    const key = `fileIssue.${issue}`;
-    const reason = t(key) === key ? t('fileIssue.other') : t(key);
+    const reason = tOr(`fileIssue.${issue}`, 'fileIssue.other');
     guidance.say(t('guide.file_rejected', { reason }), { urgent: true });
   };
   try {

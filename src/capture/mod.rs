@@ -98,9 +98,12 @@ impl AutoCapture {
         let mut verdict = self.analyzer.analyze(frame, self.kind);
         // The front, still in view when the back is asked for, is the server's
         // `wrong_document_side`: say so now, and do not capture it.
-        if self.kind == ImageType::DocumentBack && verdict.feedback == Feedback::Ok {
-            let same = self.front.zip(self.analyzer.card_signature());
-            if same.is_some_and(|(f, b)| f.similarity(&b) >= SAME_SIDE) {
+        if let (ImageType::DocumentBack, Feedback::Ok, Some(front)) =
+            (self.kind, verdict.feedback, self.front)
+        {
+            // Only then: the signature reads the whole rectified card.
+            let back = self.analyzer.card_signature();
+            if back.is_some_and(|b| front.similarity(&b) >= SAME_SIDE) {
                 verdict.feedback = Feedback::WrongDocumentSide;
             }
         }

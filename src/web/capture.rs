@@ -604,13 +604,12 @@ async fn submit_file(sh: &Rc<Shared>, bytes: &[u8]) -> Result<JsValue, JsValue> 
         .await
         .map_err(|e| fail(ErrorCode::UnsupportedFile, e.to_string()))?;
     // Decoding took a while: the camera may have delivered this image meanwhile.
-    let Some((kind_now, slot)) = waiting().filter(|(k, _)| *k == kind) else {
+    let Some((_, slot)) = waiting().filter(|(k, _)| *k == kind) else {
         return Err(js_error(
             ErrorCode::Internal,
             "the image was captured while the file was being read",
         ));
     };
-    let kind = kind_now;
     let frame = Frame::packed(&img.rgba, img.width, img.height)
         .map_err(|e| fail(ErrorCode::Internal, e.to_string()))?;
     let verdict: Verdict = Analyzer::default().analyze(frame, kind);

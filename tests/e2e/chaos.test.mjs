@@ -58,12 +58,8 @@ function schedule(seed) {
 for (let seed = firstSeed; seed < firstSeed + seeds; seed += 1) {
   test(`chaos seed ${seed}: the session completes with one accepted image per type`, async () => {
     const faults = schedule(seed);
-    const auth = { authorization: `Bearer ${await api.token()}`, 'content-type': 'application/json' };
-    await fetch(`${sandbox.url}/sandbox/faults`, { method: 'DELETE', headers: auth });
-    for (const f of faults) {
-      const r = await fetch(`${sandbox.url}/sandbox/faults`, { method: 'POST', headers: auth, body: JSON.stringify(f) });
-      assert.equal(r.status, 201, `arm ${JSON.stringify(f)}`);
-    }
+    await api.clearFaults();
+    for (const f of faults) assert.equal(await api.armFault(f), 201, `arm ${JSON.stringify(f)}`);
     const page = await browser.newPage();
     try {
       await page.goto(`${sandbox.url}/bench/soak.html?seconds=0`);
@@ -72,14 +68,14 @@ for (let seed = firstSeed; seed < firstSeed + seeds; seed += 1) {
       const why = `seed ${seed}, schedule ${JSON.stringify(faults)}, run ${JSON.stringify({ ...run, samples: undefined })}`;
       assert.deepEqual(run.outcomes, { complete: 1 }, why);
       // Faults the client did not meet would hit the checks below: clear them first.
-      await fetch(`${sandbox.url}/sandbox/faults`, { method: 'DELETE', headers: auth });
+      await api.clearFaults();
       const stored = await api.images(run.sessionIds[0]);
       const accepted = stored.filter((i) => !i.rejected).map((i) => i.type).sort();
       assert.deepEqual(accepted, ['document_back', 'document_front', 'selfie'], `${why}; stored ${JSON.stringify(stored)}`);
       console.log(`chaos seed ${seed}: completed under ${JSON.stringify(faults)}`);
     } finally {
       await page.close();
-      await fetch(`${sandbox.url}/sandbox/faults`, { method: 'DELETE', headers: auth });
+      await api.clearFaults();
     }
   });
 }

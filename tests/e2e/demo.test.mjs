@@ -134,6 +134,11 @@ async function startByKeyboard(page, { recommendation = 'ALLOW', forceRetry = fa
   await page.keyboard.press('Enter');
 }
 
+/** Waits until the guidance region reads exactly `text`. */
+function waitForGuidance(page, text, timeout = STEP_TIMEOUT) {
+  return page.waitForFunction((t) => document.getElementById('guidance').textContent === t, text, { timeout });
+}
+
 const stepItem = (type, state) => `#steps li[data-type="${type}"][data-state="${state}"]`;
 
 /**
@@ -289,10 +294,7 @@ test('blurry first: the blur message shows, nothing is uploaded while blurred, t
   const { page } = demo;
   try {
     await startByKeyboard(page);
-    await page.waitForFunction(
-      () => document.getElementById('guidance').textContent === 'Hold still: the photo is blurry',
-      null, { timeout: STEP_TIMEOUT },
-    );
+    await waitForGuidance(page, 'Hold still: the photo is blurry');
     await demo.shot('blurry-1-blur-guidance');
     const sid = demo.seen.sessionId;
     // Sample the server while the page says "blurry": it must hold no image.
@@ -362,8 +364,7 @@ test('manual shutter: offered when nothing can be auto-captured; the server\'s v
     await page.keyboard.press('Enter');
     await page.waitForSelector('#thumbs li[data-type="document_front"][data-feedback="document_not_found"]', { timeout: STEP_TIMEOUT });
     assert.match(await page.textContent('#thumbs li[data-type="document_front"] .feedback'), /No ID found/);
-    await page.waitForFunction(() => document.getElementById('guidance').textContent
-      === 'We could not find your ID in the photo. Let’s take it again.', null, { timeout: 5000 });
+    await waitForGuidance(page, 'We could not find your ID in the photo. Let’s take it again.', 5000);
     assert.ok(await page.$(stepItem('document_front', 'current')), 'front is asked for again');
     await demo.shot('manual-2-server-feedback');
     const stored = await api.images(demo.seen.sessionId);
@@ -388,11 +389,10 @@ test('camera permission denied: the upload path completes the session with gener
 
     // A file that is no image, then a blurred photo: each refused on the device with its reason,
     // and nothing reaches the server.
-    const guidanceIs = (text) => page.waitForFunction((t) => document.getElementById('guidance').textContent === t, text);
     await page.setInputFiles('#file', { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('not an image') });
-    await guidanceIs('That photo cannot be used: it is not a JPEG or PNG image. Try another one.');
+    await waitForGuidance(page, 'That photo cannot be used: it is not a JPEG or PNG image. Try another one.');
     await page.setInputFiles('#file', photo('document_front-blur'));
-    await guidanceIs('That photo cannot be used: it is blurry. Try another one.');
+    await waitForGuidance(page, 'That photo cannot be used: it is blurry. Try another one.');
     assert.equal((await api.images(demo.seen.sessionId)).length, 0);
     await demo.shot('denied-2-blurry-file-refused');
 

@@ -71,10 +71,18 @@ export function verifyApi(baseUrl) {
     return { authorization: `Bearer ${token}` };
   };
   return {
-    /** A backend access token (client credentials). */
-    async token() {
-      await auth();
-      return token;
+    /** Arms one sandbox fault (see sandbox/README.md); resolves to the HTTP status. */
+    async armFault(spec) {
+      const r = await fetch(`${baseUrl}/sandbox/faults`, {
+        method: 'POST',
+        headers: { ...(await auth()), 'content-type': 'application/json' },
+        body: JSON.stringify(spec),
+      });
+      return r.status;
+    },
+    /** Clears every armed fault. */
+    async clearFaults() {
+      await fetch(`${baseUrl}/sandbox/faults`, { method: 'DELETE', headers: await auth() });
     },
     /** The images the server holds for a session: [{ type, rejected }]. */
     async images(sid) {
