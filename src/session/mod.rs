@@ -8,6 +8,7 @@
 //! - a retry re-sends the same `image_id`, so the server can de-duplicate it;
 //! - network errors and 5xx are retried with bounded, jittered exponential backoff;
 //! - status polling backs off and is bounded;
+//! - retakes are bounded: a server that keeps asking for one type cannot keep the camera going;
 //! - every path ends in a [`Outcome`].
 //!
 //! ```
@@ -105,7 +106,8 @@ impl ErrorCode {
 pub enum Outcome {
     /// The server verified the session.
     Complete,
-    /// The server asked for more rounds of recapture than the configured limit.
+    /// The server asked for more rounds of recapture than the configured limit, or for one image
+    /// type more often in one round than `max_captures_per_image`.
     RecaptureLimit,
     /// The server reported `error`.
     ServerError,
@@ -210,8 +212,8 @@ pub enum Input {
     TimerFired,
 }
 
-/// Bounds and timings. The defaults retry an upload 4 times over about 7 s and poll for up to
-/// about 5 minutes.
+/// Bounds and timings. The defaults retry an upload 4 times over about 7 s, take each image at
+/// most 5 times a round and poll for up to about 5 minutes.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Config {
     pub max_upload_attempts: u32,
@@ -221,6 +223,10 @@ pub struct Config {
     pub poll_base_ms: u32,
     pub poll_max_ms: u32,
     pub max_polls: u32,
+    /// Captures of one image type within a round (the first one, then every retake the server
+    /// asks for: feedback other than `ok`, a refused image, the type still listed after an
+    /// upload). Asked for once more, the session ends with [`Outcome::RecaptureLimit`].
+    pub max_captures_per_image: u32,
     /// Seed of the backoff jitter (the shell passes a random one; tests a fixed one).
     pub jitter_seed: u64,
 }
@@ -235,6 +241,7 @@ impl Default for Config {
             poll_base_ms: 1000,
             poll_max_ms: 5000,
             max_polls: 90,
+            max_captures_per_image: 5,
             jitter_seed: 0x1d5_c0de,
         }
     }
@@ -273,6 +280,8 @@ pub struct Machine {
     session_id: String,
     missing: Vec<ImageType>,
     recapture_rounds: u32,
+    /// Captures of each type (by `ImageType as usize`) asked for in this round.
+    captures: [u32; ImageType::ALL.len()],
     polls: u32,
     rng: u64,
 }
@@ -286,6 +295,7 @@ impl Machine {
             session_id: String::new(),
             missing: Vec::new(),
             recapture_rounds: 0,
+            captures: [0; ImageType::ALL.len()],
             polls: 0,
             rng: config.jitter_seed,
         };
@@ -418,11 +428,7 @@ impl Machine {
                 if resp.complete {
                     self.start_polling(out);
                 } else if !resp.feedback.is_ok() && self.missing.contains(&image_type) {
-                    out.push(Command::Capture {
-                        image_type,
-                        guidance: Some(resp.feedback),
-                    });
-                    self.state = State::Capturing(image_type);
+                    self.capture(image_type, Some(resp.feedback), out);
                 } else {
                     self.next_capture(None, out);
                 }
@@ -444,12 +450,10 @@ impl Machine {
             // A refused image (400): capture this type again.
             Err(ApiError::Http { status: 400 }) => {
                 out.push(Command::Release { image_id });
-                out.push(Command::Emit(Event::error(ErrorCode::Internal, true)));
-                out.push(Command::Capture {
-                    image_type,
-                    guidance: None,
-                });
-                self.state = State::Capturing(image_type);
+                if self.may_capture(image_type) {
+                    out.push(Command::Emit(Event::error(ErrorCode::Internal, true)));
+                }
+                self.capture(image_type, None, out);
             }
             Err(e) => self.fail(code_for(&e), out),
         }
@@ -469,6 +473,7 @@ impl Machine {
                 {
                     self.recapture_rounds += 1;
                     self.polls = 0;
+                    self.captures = [0; ImageType::ALL.len()];
                     self.missing = s.missing_images.clone();
                     out.push(Command::Emit(Event::Recapture {
                         reason: s.recapture_reason,
@@ -491,15 +496,32 @@ impl Machine {
 
     fn next_capture(&mut self, guidance: Option<Feedback>, out: &mut Vec<Command>) {
         match self.missing.first().copied() {
-            Some(t) => {
-                out.push(Command::Capture {
-                    image_type: t,
-                    guidance,
-                });
-                self.state = State::Capturing(t);
-            }
+            Some(t) => self.capture(t, guidance, out),
             None => self.start_polling(out),
         }
+    }
+
+    /// True while this round has not had `max_captures_per_image` captures of `image_type`.
+    fn may_capture(&self, image_type: ImageType) -> bool {
+        self.captures[image_type as usize] < self.config.max_captures_per_image
+    }
+
+    /// Asks for a capture of `image_type`, or ends the session if this round had enough of them.
+    fn capture(
+        &mut self,
+        image_type: ImageType,
+        guidance: Option<Feedback>,
+        out: &mut Vec<Command>,
+    ) {
+        if !self.may_capture(image_type) {
+            return self.finish(Outcome::RecaptureLimit, out);
+        }
+        self.captures[image_type as usize] += 1;
+        out.push(Command::Capture {
+            image_type,
+            guidance,
+        });
+        self.state = State::Capturing(image_type);
     }
 
     fn start_polling(&mut self, out: &mut Vec<Command>) {
@@ -564,5 +586,7 @@ pub use driver::{run, Api, CaptureError, Captured, Capturer, Clock, Credentials,
 
 #[cfg(test)]
 mod driver_tests;
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod properties;
 #[cfg(test)]
 mod tests;

@@ -353,3 +353,53 @@ fn any_schedule_ends_and_keeps_the_upload_rules() {
         }
     }
 }
+
+/// Found by `properties::prop_ends_once_within_the_bound` (shrunk: required `[document_front]`,
+/// every upload answered `{feedback: ok, complete: false, missing_images: [document_front]}`):
+/// a server that keeps listing the type just uploaded kept the machine capturing and uploading
+/// it forever. A retake on feedback, or after a 400, looped the same way. Each type is now
+/// captured at most `max_captures_per_image` times in a round, then the session ends.
+#[test]
+fn a_server_that_keeps_asking_for_one_type_ends_at_the_capture_bound() {
+    let answers = [
+        Ok(AddImagesResponse::new(Feedback::Ok, false, vec![Front])),
+        Ok(AddImagesResponse::new(Feedback::Blur, false, vec![Front])),
+        Err(ApiError::Http { status: 400 }),
+    ];
+    for answer in answers {
+        let config = Config::default();
+        let (mut m, _) = Machine::new(config);
+        let mut cmds = m.handle(Input::Started {
+            session_id: "sid".into(),
+            required_images: vec![Front],
+        });
+        let mut captures = 0;
+        for n in 0.. {
+            assert!(n < 100, "{answer:?}: no end");
+            if let Some(outcome) = finish_of(&cmds) {
+                assert_eq!(outcome, Outcome::RecaptureLimit, "{answer:?}");
+                // No `error {recoverable: true}` (as after a 400) just before the end.
+                assert!(
+                    !cmds
+                        .iter()
+                        .any(|c| matches!(c, Command::Emit(Event::Error { .. }))),
+                    "{answer:?}: {cmds:?}"
+                );
+                break;
+            }
+            assert_eq!(capture_of(&cmds).map(|(t, _)| t), Some(Front), "{cmds:?}");
+            captures += 1;
+            let id = format!("f{n}");
+            m.handle(Input::Captured {
+                image_type: Front,
+                image_id: id.clone(),
+            });
+            cmds = m.handle(Input::UploadResult {
+                image_id: id,
+                result: answer.clone(),
+            });
+        }
+        assert_eq!(captures, config.max_captures_per_image, "{answer:?}");
+        assert!(m.is_done());
+    }
+}
