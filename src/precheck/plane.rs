@@ -45,35 +45,6 @@ impl Plane {
         top * (1.0 - ay) + bot * ay
     }
 
-    /// The bilinear taps for a continuous position (pixel centres at integer + 0.5), clamped to
-    /// the plane: shared when several planes of one size are sampled at the same place.
-    #[inline]
-    pub fn taps(&self, x: f32, y: f32) -> Taps {
-        // Fixed point with 8 fractional bits: integer interpolation is cheaper than float here.
-        let fx = ((x - 0.5) * 256.0).clamp(0.0, ((self.w - 1) * 256) as f32) as u32;
-        let fy = ((y - 0.5) * 256.0).clamp(0.0, ((self.h - 1) * 256) as f32) as u32;
-        let (x0, y0) = ((fx >> 8) as usize, (fy >> 8) as usize);
-        let dx = usize::from(x0 + 1 < self.w);
-        let dy = if y0 + 1 < self.h { self.w } else { 0 };
-        Taps {
-            i: y0 * self.w + x0,
-            dx,
-            dy,
-            ax: fx & 255,
-            ay: fy & 255,
-        }
-    }
-
-    #[inline]
-    pub fn interpolate(&self, t: &Taps) -> u8 {
-        let d = &self.data;
-        let (a, b) = (d[t.i] as u32, d[t.i + t.dx] as u32);
-        let (c, e) = (d[t.i + t.dy] as u32, d[t.i + t.dy + t.dx] as u32);
-        let top = a * (256 - t.ax) + b * t.ax;
-        let bot = c * (256 - t.ax) + e * t.ax;
-        ((top * (256 - t.ay) + bot * t.ay + (1 << 15)) >> 16) as u8
-    }
-
     /// Halves `src` into `self` by 2x2 averaging (odd last row/column dropped).
     #[inline(never)]
     pub fn half_of(&mut self, src: &Plane) {
@@ -83,26 +54,16 @@ impl Plane {
             let r0 = src.row(2 * y);
             let r1 = src.row(2 * y + 1);
             let out = &mut self.data[y * w..(y + 1) * w];
-            for (x, o) in out.iter_mut().enumerate() {
-                let s = r0[2 * x] as u16
-                    + r0[2 * x + 1] as u16
-                    + r1[2 * x] as u16
-                    + r1[2 * x + 1] as u16;
+            for ((o, a), b) in out
+                .iter_mut()
+                .zip(r0.chunks_exact(2))
+                .zip(r1.chunks_exact(2))
+            {
+                let s = a[0] as u16 + a[1] as u16 + b[0] as u16 + b[1] as u16;
                 *o = ((s + 2) >> 2) as u8;
             }
         }
     }
-}
-
-/// Where a bilinear sample reads: the top-left index, the steps to the right and down
-/// neighbours (0 at the plane's edge), and the weights.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Taps {
-    i: usize,
-    dx: usize,
-    dy: usize,
-    ax: u32,
-    ay: u32,
 }
 
 /// A 256-bin histogram with the order statistics the tone checks need.
