@@ -60,6 +60,8 @@ pub enum ErrorCode {
     SessionNotFound,
     SessionExpired,
     Network,
+    /// The server's answer was not the JSON the API documents (after retries, for an upload).
+    InvalidResponse,
     ImageTooSmall,
     UnsupportedFile,
     Internal,
@@ -79,6 +81,9 @@ impl ErrorCode {
             ErrorCode::SessionNotFound => "This verification session does not exist.",
             ErrorCode::SessionExpired => "This verification session has expired. Start again.",
             ErrorCode::Network => "The network is not reachable. Check the connection and try again.",
+            ErrorCode::InvalidResponse => {
+                "The verification service sent an answer that could not be read. Try again."
+            }
             ErrorCode::ImageTooSmall => "The image is too small: it needs at least 640 by 480 pixels.",
             ErrorCode::UnsupportedFile => "That file is not a JPEG or PNG photo.",
             ErrorCode::Internal => "Something went wrong. Try again.",
@@ -93,6 +98,7 @@ impl ErrorCode {
             ErrorCode::SessionNotFound => "session_not_found",
             ErrorCode::SessionExpired => "session_expired",
             ErrorCode::Network => "network",
+            ErrorCode::InvalidResponse => "invalid_response",
             ErrorCode::ImageTooSmall => "image_too_small",
             ErrorCode::UnsupportedFile => "unsupported_file",
             ErrorCode::Internal => "internal",
@@ -433,7 +439,12 @@ impl Machine {
                     self.next_capture(None, out);
                 }
             }
-            Err(e) if e.retryable() && attempt < self.config.max_upload_attempts => {
+            // A garbled answer (a proxy cutting the body short) does not say whether the image
+            // was stored; re-sending it under the same image_id is safe, the server de-duplicates.
+            Err(e)
+                if (e.retryable() || e == ApiError::Decode)
+                    && attempt < self.config.max_upload_attempts =>
+            {
                 let ms = self.backoff(self.config.retry_base_ms, self.config.retry_max_ms, attempt);
                 out.push(Command::Wait { ms });
                 self.state = State::RetryWait {
@@ -577,6 +588,7 @@ pub fn code_for(e: &ApiError) -> ErrorCode {
         ApiError::Http { status: 401 | 403 } => ErrorCode::TokenInvalid,
         ApiError::Http { status: 404 } => ErrorCode::SessionNotFound,
         ApiError::Http { status } if *status >= 500 => ErrorCode::Network,
+        ApiError::Decode => ErrorCode::InvalidResponse,
         _ => ErrorCode::Internal,
     }
 }

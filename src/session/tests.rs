@@ -184,6 +184,46 @@ fn a_start_lost_to_the_network_is_sent_again_and_bounded() {
 }
 
 #[test]
+fn a_garbled_upload_answer_resends_the_same_image_and_is_bounded() {
+    let (mut m, _) = Machine::new(Config::default());
+    started(&mut m);
+    m.handle(Input::Captured {
+        image_type: Front,
+        image_id: "f1".into(),
+    });
+    let mut out = Vec::new();
+    let mut sends = 1;
+    for _ in 0..10 {
+        out = m.handle(Input::UploadResult {
+            image_id: "f1".into(),
+            result: Err(ApiError::Decode),
+        });
+        // Kept until the end: a garbled answer is no acknowledgement.
+        assert!(
+            !out.iter().any(|c| matches!(c, Command::Release { .. })),
+            "{out:?}"
+        );
+        if m.is_done() {
+            break;
+        }
+        let c = m.handle(Input::TimerFired);
+        assert_eq!(
+            c,
+            vec![Command::Upload {
+                image_type: Front,
+                image_id: "f1".into()
+            }]
+        );
+        sends += 1;
+    }
+    assert_eq!(sends, Config::default().max_upload_attempts);
+    assert_eq!(
+        finish_of(&out),
+        Some(Outcome::Failed(ErrorCode::InvalidResponse))
+    );
+}
+
+#[test]
 fn errors_map_to_typed_codes() {
     let (mut m, _) = Machine::new(Config::default());
     let c = m.handle(Input::StartFailed(ApiError::Http { status: 401 }));

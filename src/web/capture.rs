@@ -45,7 +45,8 @@ export interface IdvCaptureOptions {
   language?: string;
 }
 export type ErrorCode = "camera_permission_denied" | "no_camera" | "token_invalid" | "session_not_found"
-  | "session_expired" | "network" | "image_too_small" | "unsupported_file" | "internal";
+  | "session_expired" | "network" | "invalid_response" | "image_too_small" | "unsupported_file"
+  | "internal";
 export type IdvEvent =
   | { type: "session_started"; sessionId: string; requiredImages: ImageType[] }
   | { type: "capture_started"; imageType: ImageType; guidance: Feedback | null }
