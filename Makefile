@@ -7,7 +7,7 @@ RUN := . scripts/env.sh &&
 FIXTURES := target/fixtures
 CHROME_FLAGS := "--no-sandbox","--headless=new","--disable-gpu","--disable-dev-shm-usage","--disable-background-networking","--disable-component-update","--disable-sync","--no-first-run","--use-fake-ui-for-media-stream","--use-fake-device-for-media-stream"
 
-.PHONY: setup demo test test-native test-wasm test-e2e pkg sandbox fixtures lint clean bench calibrate
+.PHONY: setup demo test test-native test-wasm test-e2e pkg sandbox fixtures lint clean bench calibrate fuzz
 
 setup:
 	@bash scripts/setup.sh
@@ -63,6 +63,23 @@ bench: pkg sandbox fixtures
 ## ROC curves, chosen thresholds and confusion matrices on the generated, labelled set.
 calibrate: setup
 	$(RUN) cargo run -q --release -p idv-tools --bin calibrate -- $(ARGS)
+
+## Every cargo-fuzz target in fuzz/ for FUZZ_SECONDS each, on nightly; not part of `make test`.
+## New corpus entries go to target/fuzz-corpus/<target>; the committed seeds (fuzz/corpus/<target>)
+## are only read. A crash, a timeout or an out-of-memory input fails the run and is saved under
+## fuzz/artifacts/<target>/ (`cargo +nightly fuzz run <target> <file>` replays it).
+FUZZ_SECONDS ?= 60
+FUZZ_TIMEOUT ?= 60
+FUZZ_TARGETS := api_responses image_precheck sandbox_requests
+fuzz:
+	@$(RUN) rustup toolchain list | grep -q '^nightly' || timeout 300 rustup toolchain install nightly --profile minimal \
+	  || { echo "fuzz: needs the rustup nightly toolchain (rustup toolchain install nightly)" >&2; exit 1; }
+	@$(RUN) command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+	$(RUN) for t in $(FUZZ_TARGETS); do \
+	  mkdir -p target/fuzz-corpus/$$t; \
+	  cargo +nightly fuzz run $$t target/fuzz-corpus/$$t fuzz/corpus/$$t -- \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=$(FUZZ_TIMEOUT) -rss_limit_mb=2048 -print_final_stats=1; \
+	done
 
 lint: setup
 	cargo fmt --all --check

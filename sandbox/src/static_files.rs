@@ -1,6 +1,9 @@
 //! Static serving of the demo page and the package, under the strict CSP integrators will use.
 
-use axum::http::{header, HeaderValue};
+use axum::extract::Request;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::Router;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -20,6 +23,7 @@ pub fn router(config: &Config) -> Router {
     Router::new()
         .nest_service("/pkg", ServeDir::new(&config.pkg_dir))
         .fallback_service(ServeDir::new(&config.www_dir))
+        .layer(middleware::from_fn(refuse_overlong))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(CSP),
@@ -32,4 +36,18 @@ pub fn router(config: &Config) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-cache"),
         ))
+}
+
+/// Longest file name (NAME_MAX) and, well under PATH_MAX, the longest path served.
+const MAX_NAME: usize = 255;
+const MAX_PATH: usize = 1024;
+
+/// No file has a longer name or path, so 404; ServeDir would try to open it, meet ENAMETOOLONG,
+/// and answer 500. The lengths are of the encoded path, never shorter than the decoded one.
+async fn refuse_overlong(req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if path.len() > MAX_PATH || path.split('/').any(|s| s.len() > MAX_NAME) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(req).await
 }

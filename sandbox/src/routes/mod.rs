@@ -112,9 +112,13 @@ pub fn served() -> Vec<(Method, &'static str)> {
 
 /// The API router with its layers, ready to merge with static serving.
 pub fn router(state: Shared) -> Router {
+    // A catch-all needs at least one character, so each bare prefix ("/oidc/") gets its own
+    // route; without it, it would fall through to static serving (a bare 404 or 405, not JSON).
     let api = verify_api()
         .router
+        .route("/verify/", any(not_found))
         .route("/verify/{*rest}", any(not_found))
+        .route("/oidc/", any(not_found))
         .route("/oidc/{*rest}", any(not_found))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -122,7 +126,9 @@ pub fn router(state: Shared) -> Router {
         ));
     let control = control()
         .router
+        .route("/demo/", any(not_found))
         .route("/demo/{*rest}", any(not_found))
+        .route("/sandbox/", any(not_found))
         .route("/sandbox/{*rest}", any(not_found));
     // Browsers on another origin (an integrator's dev server) may call the sandbox, as they
     // call the real service.

@@ -70,6 +70,25 @@ async fn sdk_side_calls_are_answered() {
     }
 }
 
+/// Fuzz finding (sandbox_requests): `POST /oidc/` fell through to static serving and answered a
+/// bare 405. The API prefixes with nothing after them are unknown routes too.
+#[tokio::test]
+async fn bare_api_prefixes_answer_json() {
+    let sb = Sandbox::start().await;
+    for path in ["/verify/", "/oidc/", "/sandbox/", "/demo/"] {
+        for method in [reqwest::Method::GET, reqwest::Method::POST] {
+            let r = sb
+                .http
+                .request(method.clone(), sb.url(path))
+                .body("grant_type=client_credentials")
+                .send()
+                .await
+                .unwrap();
+            assert_error(r, 404, "not_found", None).await;
+        }
+    }
+}
+
 #[tokio::test]
 async fn unknown_routes_and_methods_answer_json() {
     let sb = Sandbox::start().await;
@@ -137,6 +156,38 @@ async fn static_files_are_served_with_the_csp_and_wasm_mime() {
     let r = sb.http.get(sb.url("/pkg/m.js")).send().await.unwrap();
     assert_eq!(r.headers()["content-type"], "text/javascript");
     let _ = std::fs::remove_dir_all(&root);
+}
+
+/// Fuzz finding (sandbox_requests): a path segment longer than a file name can be (NAME_MAX,
+/// 255 bytes) or a path longer than PATH_MAX made the static server's open fail with
+/// ENAMETOOLONG, answered as a 500.
+#[tokio::test]
+async fn overlong_static_paths_are_404_not_500() {
+    // Served folders that exist, so the open reaches the long name itself.
+    let root = std::env::temp_dir().join(format!("idv-sandbox-long-{}", std::process::id()));
+    let (www, pkg): (PathBuf, PathBuf) = (root.join("www"), root.join("pkg"));
+    std::fs::create_dir_all(&www).unwrap();
+    std::fs::create_dir_all(&pkg).unwrap();
+    let sb = Sandbox::with(Config {
+        www_dir: www,
+        pkg_dir: pkg,
+        ..config()
+    })
+    .await;
+    let long = "a".repeat(300);
+    let deep = "/abcdefgh".repeat(600);
+    for path in [
+        format!("/{long}"),
+        format!("/vriefy/{long}/x"),
+        format!("/pkg/{long}"),
+        deep.clone(),
+        format!("/pkg{deep}"),
+    ] {
+        let r = sb.http.get(sb.url(&path)).send().await.unwrap();
+        assert_eq!(r.status(), 404, "{}", &path[..40]);
+        assert!(r.headers().contains_key("content-security-policy"));
+    }
+    std::fs::remove_dir_all(&root).unwrap();
 }
 
 #[tokio::test]
