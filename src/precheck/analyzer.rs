@@ -312,11 +312,9 @@ impl Analyzer {
         hints: &mut Hints,
     ) {
         self.hist.clear();
-        for y in r.y0..r.y1 {
-            for &v in &self.rect_luma.row(y)[r.x0..r.x1] {
-                self.hist.add(v);
-            }
-        }
+        let rect = &self.rect_luma;
+        self.hist
+            .add_rows((r.y0..r.y1).map(|y| &rect.row(y)[r.x0..r.x1]));
         // Specular glare is clipped, colourless, and brighter than the document's own white:
         // a white card that is simply well lit is not glare.
         let median = self.hist.quantile(0.5);
@@ -362,9 +360,8 @@ impl Analyzer {
 
     fn tone_of_plane(&mut self, scores: &mut Scores, hints: &mut Hints) {
         self.hist.clear();
-        for &v in &self.luma.data[..self.luma.w * self.luma.h] {
-            self.hist.add(v);
-        }
+        self.hist
+            .add_rows([&self.luma.data[..self.luma.w * self.luma.h]]);
         exposure(&self.hist, scores, hints);
     }
 

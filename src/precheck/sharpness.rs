@@ -40,6 +40,8 @@ pub(crate) struct Sharpness {
     box_row: Vec<u16>,
     col_sum: Vec<u16>,
     prev_col: Vec<u16>,
+    /// Neighbour differences of the rows the noise gate samples.
+    diff_rows: Vec<u8>,
     diffs: Histogram,
 }
 
@@ -62,12 +64,21 @@ impl Sharpness {
     #[inline(never)]
     fn noise_gate(&mut self, p: &Plane, r: Rect) -> u16 {
         self.diffs.clear();
-        for y in (r.y0..r.y1).step_by(2) {
+        let n = r.x1 - r.x0 - 1;
+        let rows = (r.y1 - r.y0).div_ceil(2);
+        if self.diff_rows.len() < n * rows {
+            self.diff_rows.resize(n * rows, 0);
+        }
+        for (y, out) in (r.y0..r.y1)
+            .step_by(2)
+            .zip(self.diff_rows.chunks_exact_mut(n))
+        {
             let row = &p.row(y)[r.x0..r.x1];
-            for (&a, &b) in row[1..].iter().zip(row) {
-                self.diffs.add(a.abs_diff(b));
+            for ((d, &a), &b) in out.iter_mut().zip(&row[1..]).zip(row) {
+                *d = a.abs_diff(b);
             }
         }
+        self.diffs.add_rows([&self.diff_rows[..n * rows]]);
         (2 * self.diffs.quantile(0.5) as u16).max(2)
     }
 
