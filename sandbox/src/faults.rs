@@ -53,6 +53,10 @@ pub struct FaultSpec {
     /// pre-check's (e.g. `"blur"`), to test a client's re-capture path.
     #[serde(default)]
     pub feedback: Option<Feedback>,
+    /// Serve the request, then send only the first half of its answer's body: the request takes
+    /// effect, and the client gets JSON it cannot parse (a proxy cutting a response short).
+    #[serde(default)]
+    pub garble: Option<bool>,
 }
 
 /// The feedback a `feedback` fault imposes on the upload it meets.
@@ -74,6 +78,7 @@ pub struct Fault {
     pub drop_connection: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub feedback: Option<Feedback>,
+    pub garble: bool,
 }
 
 impl Fault {
@@ -114,10 +119,16 @@ impl Faults {
             ));
         }
         let drop_connection = spec.drop_connection.unwrap_or(false);
-        if spec.status.is_none() && delay_ms == 0 && !drop_connection && spec.feedback.is_none() {
+        let garble = spec.garble.unwrap_or(false);
+        if spec.status.is_none()
+            && delay_ms == 0
+            && !drop_connection
+            && spec.feedback.is_none()
+            && !garble
+        {
             return Err(ApiError::invalid(
                 "status",
-                "a fault needs a status, a delay_ms, drop_connection or a feedback",
+                "a fault needs a status, a delay_ms, drop_connection, a feedback or garble",
             ));
         }
         if let Some(m) = &spec.method {
@@ -138,6 +149,7 @@ impl Faults {
             delay_ms,
             drop_connection,
             feedback: spec.feedback,
+            garble,
         };
         lock(&self.armed).push(fault.clone());
         Ok(fault)
@@ -184,8 +196,19 @@ pub async fn inject(State(state): State<Arc<AppState>>, mut req: Request, next: 
     }
     match fault.status.and_then(|s| StatusCode::from_u16(s).ok()) {
         Some(status) => ApiError::InjectedFault { status }.into_response(),
+        None if fault.garble => garbled(next.run(req).await).await,
         None => next.run(req).await,
     }
+}
+
+/// `response` with only the first half of its body (the sandbox's own answers are small).
+async fn garbled(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(bytes.slice(..bytes.len() / 2)))
 }
 
 /// A response whose body fails at once: hyper then aborts the connection, so the client sees
@@ -243,6 +266,7 @@ mod tests {
             delay_ms: None,
             drop_connection: None,
             feedback: None,
+            garble: None,
         }
     }
 

@@ -199,3 +199,32 @@ async fn a_feedback_fault_rejects_one_good_image_with_that_code() {
     let second: Value = sb.upload(&sid, &user, &body).await.json().await.unwrap();
     assert_eq!(second["feedback"], "ok");
 }
+
+#[tokio::test]
+async fn a_garble_fault_serves_the_request_and_cuts_its_answer() {
+    let sb = Sandbox::start().await;
+    let token = sb.token().await;
+    let (sid, user) = sb.session(&token, json!({})).await;
+    let r = arm(
+        &sb,
+        &token,
+        json!({"path_prefix": format!("{SID_PATH}/{sid}/images"), "garble": true}),
+    )
+    .await;
+    assert_eq!(r.status(), 201);
+    let body = image_body("document_front", &b64(card_jpeg()), Some("front-1"));
+    let first = sb.upload(&sid, &user, &body).await;
+    assert_eq!(first.status(), 200);
+    let text = first.text().await.unwrap();
+    assert!(
+        serde_json::from_str::<Value>(&text).is_err() && text.starts_with('{'),
+        "{text}"
+    );
+    // It took effect: the same image_id again is the stored answer, and one image is kept.
+    let second: Value = sb.upload(&sid, &user, &body).await.json().await.unwrap();
+    assert_eq!(second["feedback"], "ok");
+    let images: Value = sb
+        .get_json(&format!("{SID_PATH}/{sid}/images"), &token)
+        .await;
+    assert_eq!(images["session_images"].as_array().unwrap().len(), 1);
+}
