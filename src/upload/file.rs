@@ -8,6 +8,10 @@ use thiserror::Error;
 /// Largest side accepted from a file. Phone cameras reach about 8000 px; anything bigger is not a
 /// photo of a card, and decoding it would cost hundreds of megabytes.
 pub const MAX_SIDE: u32 = 10_000;
+/// Largest pixel count accepted from a file: 64 MP (e.g. 8192x8192). A 50 MP phone photo fits;
+/// a 10000x10000 file, tiny when compressed, would decode to 400 MB of RGBA and can take a
+/// phone's tab down.
+pub const MAX_PIXELS: u64 = 64 << 20;
 /// Decoder allocation ceiling, so a crafted file cannot exhaust the tab's memory.
 #[cfg(not(target_arch = "wasm32"))]
 const MAX_ALLOC: u64 = 512 << 20;
@@ -19,7 +23,7 @@ pub enum FileError {
     Unsupported,
     #[error("the image is damaged or truncated: {0}")]
     Corrupt(String),
-    #[error("the image is {width}x{height} px, larger than the {MAX_SIDE} px this page accepts")]
+    #[error("the image is {width}x{height} px, larger than this page accepts ({MAX_SIDE} px a side, 64 MP)")]
     TooLarge { width: u32, height: u32 },
 }
 
@@ -67,7 +71,7 @@ pub fn probe(bytes: &[u8]) -> Result<Probe, FileError> {
     if width == 0 || height == 0 {
         return Err(FileError::Corrupt(format!("{width}x{height} px")));
     }
-    if width > MAX_SIDE || height > MAX_SIDE {
+    if width > MAX_SIDE || height > MAX_SIDE || width as u64 * height as u64 > MAX_PIXELS {
         return Err(FileError::TooLarge { width, height });
     }
     Ok(Probe {
@@ -162,6 +166,22 @@ mod tests {
         let too_large = FileError::TooLarge {
             width: 20_000,
             height: 20_000,
+        };
+        assert_eq!(probe(&png), Err(too_large.clone()));
+        assert_eq!(decode_file(&png), Err(too_large));
+    }
+
+    #[test]
+    fn a_real_decompression_bomb_is_refused_before_decoding() {
+        // A valid PNG of 9000x9000 black pixels: about 80 KB on disk, 324 MB as RGBA.
+        let mut png = Vec::new();
+        image::GrayImage::new(9000, 9000)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        assert!(png.len() < 1 << 20, "{} bytes", png.len());
+        let too_large = FileError::TooLarge {
+            width: 9000,
+            height: 9000,
         };
         assert_eq!(probe(&png), Err(too_large.clone()));
         assert_eq!(decode_file(&png), Err(too_large));

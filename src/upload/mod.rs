@@ -11,5 +11,5 @@ pub use device::{device_info, DeviceFacts};
 pub use encode::{crop_for, encode_jpeg, CropRect, EncodeError, Jpeg, JPEG_QUALITY};
 #[cfg(not(target_arch = "wasm32"))]
 pub use file::decode_file;
-pub use file::{probe, DecodedImage, FileError, FileFormat, Probe, MAX_SIDE};
+pub use file::{probe, DecodedImage, FileError, FileFormat, Probe, MAX_PIXELS, MAX_SIDE};
 pub use request::{add_image_request, image_id};
