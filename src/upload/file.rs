@@ -172,6 +172,19 @@ mod tests {
     }
 
     #[test]
+    fn a_cut_off_png_is_a_typed_error() {
+        let mut png = Vec::new();
+        image::RgbImage::from_fn(640, 480, |x, y| image::Rgb([x as u8, y as u8, 90]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        assert!(decode_file(&png).is_ok());
+        // The header is intact (so the size is known), the pixel data stops halfway.
+        let cut = &png[..png.len() / 2];
+        assert_eq!(probe(cut).map(|p| (p.width, p.height)), Ok((640, 480)));
+        assert!(matches!(decode_file(cut), Err(FileError::Corrupt(_))));
+    }
+
+    #[test]
     fn a_real_decompression_bomb_is_refused_before_decoding() {
         // A valid PNG of 9000x9000 black pixels: about 80 KB on disk, 324 MB as RGBA.
         let mut png = Vec::new();
