@@ -48,6 +48,13 @@ impl ApiError {
             ApiError::Decode => false,
         }
     }
+
+    /// For a request that is safe to repeat (a status poll, an upload under its image_id): the
+    /// retryable failures, and a garbled answer (a proxy cutting the body short), which does not
+    /// say whether the request took effect.
+    fn worth_repeating(&self) -> bool {
+        self.retryable() || *self == ApiError::Decode
+    }
 }
 
 /// The typed error codes the JS API reports (`error.code`).
@@ -439,12 +446,8 @@ impl Machine {
                     self.next_capture(None, out);
                 }
             }
-            // A garbled answer (a proxy cutting the body short) does not say whether the image
-            // was stored; re-sending it under the same image_id is safe, the server de-duplicates.
-            Err(e)
-                if (e.retryable() || e == ApiError::Decode)
-                    && attempt < self.config.max_upload_attempts =>
-            {
+            // Re-sending under the same image_id is safe: the server de-duplicates it.
+            Err(e) if e.worth_repeating() && attempt < self.config.max_upload_attempts => {
                 let ms = self.backoff(self.config.retry_base_ms, self.config.retry_max_ms, attempt);
                 out.push(Command::Wait { ms });
                 self.state = State::RetryWait {
@@ -500,7 +503,7 @@ impl Machine {
                 | SessionStatus::Processing
                 | SessionStatus::Unknown => self.poll_later(out),
             },
-            Err(e) if e.retryable() || e == ApiError::Decode => self.poll_later(out),
+            Err(e) if e.worth_repeating() => self.poll_later(out),
             Err(e) => self.fail(code_for(&e), out),
         }
     }

@@ -132,6 +132,21 @@ mod tests {
     use crate::precheck::Frame;
     use crate::upload::{crop_for, encode_jpeg};
 
+    fn png_of(img: impl Into<image::DynamicImage>) -> Vec<u8> {
+        let mut png = Vec::new();
+        img.into()
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        png
+    }
+
+    /// Both the header check and the decoder refuse `bytes` as `width` x `height`.
+    fn assert_too_large(bytes: &[u8], width: u32, height: u32) {
+        let too_large = FileError::TooLarge { width, height };
+        assert_eq!(probe(bytes), Err(too_large.clone()));
+        assert_eq!(decode_file(bytes), Err(too_large));
+    }
+
     #[test]
     fn an_encoded_capture_decodes_back() {
         let px: Vec<u8> = (0..800 * 600 * 4).map(|i| (i % 251) as u8).collect();
@@ -163,20 +178,14 @@ mod tests {
         png.extend_from_slice(&20_000u32.to_be_bytes());
         png.extend_from_slice(&20_000u32.to_be_bytes());
         png.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
-        let too_large = FileError::TooLarge {
-            width: 20_000,
-            height: 20_000,
-        };
-        assert_eq!(probe(&png), Err(too_large.clone()));
-        assert_eq!(decode_file(&png), Err(too_large));
+        assert_too_large(&png, 20_000, 20_000);
     }
 
     #[test]
     fn a_cut_off_png_is_a_typed_error() {
-        let mut png = Vec::new();
-        image::RgbImage::from_fn(640, 480, |x, y| image::Rgb([x as u8, y as u8, 90]))
-            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-            .unwrap();
+        let png = png_of(image::RgbImage::from_fn(640, 480, |x, y| {
+            image::Rgb([x as u8, y as u8, 90])
+        }));
         assert!(decode_file(&png).is_ok());
         // The header is intact (so the size is known), the pixel data stops halfway.
         let cut = &png[..png.len() / 2];
@@ -187,17 +196,9 @@ mod tests {
     #[test]
     fn a_real_decompression_bomb_is_refused_before_decoding() {
         // A valid PNG of 9000x9000 black pixels: about 80 KB on disk, 324 MB as RGBA.
-        let mut png = Vec::new();
-        image::GrayImage::new(9000, 9000)
-            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-            .unwrap();
+        let png = png_of(image::GrayImage::new(9000, 9000));
         assert!(png.len() < 1 << 20, "{} bytes", png.len());
-        let too_large = FileError::TooLarge {
-            width: 9000,
-            height: 9000,
-        };
-        assert_eq!(probe(&png), Err(too_large.clone()));
-        assert_eq!(decode_file(&png), Err(too_large));
+        assert_too_large(&png, 9000, 9000);
     }
 
     #[test]

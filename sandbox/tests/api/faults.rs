@@ -176,18 +176,21 @@ async fn fault_specs_are_validated() {
     assert_eq!(r.status(), 400);
 }
 
-#[tokio::test]
-async fn a_feedback_fault_rejects_one_good_image_with_that_code() {
+/// A sandbox with a started session whose uploads meet a fault with these fields:
+/// `(sandbox, session id, user token, access token)`.
+async fn with_images_fault(fields: Value) -> (Sandbox, String, String, String) {
     let sb = Sandbox::start().await;
     let token = sb.token().await;
     let (sid, user) = sb.session(&token, json!({})).await;
-    let r = arm(
-        &sb,
-        &token,
-        json!({"path_prefix": format!("{SID_PATH}/{sid}/images"), "feedback": "blur"}),
-    )
-    .await;
-    assert_eq!(r.status(), 201);
+    let mut spec = fields;
+    spec["path_prefix"] = json!(format!("{SID_PATH}/{sid}/images"));
+    assert_eq!(arm(&sb, &token, spec).await.status(), 201);
+    (sb, sid, user, token)
+}
+
+#[tokio::test]
+async fn a_feedback_fault_rejects_one_good_image_with_that_code() {
+    let (sb, sid, user, _) = with_images_fault(json!({"feedback": "blur"})).await;
     let body = image_body("document_front", &b64(card_jpeg()), None);
     let first: Value = sb.upload(&sid, &user, &body).await.json().await.unwrap();
     assert_eq!(first["feedback"], "blur");
@@ -202,16 +205,7 @@ async fn a_feedback_fault_rejects_one_good_image_with_that_code() {
 
 #[tokio::test]
 async fn a_garble_fault_serves_the_request_and_cuts_its_answer() {
-    let sb = Sandbox::start().await;
-    let token = sb.token().await;
-    let (sid, user) = sb.session(&token, json!({})).await;
-    let r = arm(
-        &sb,
-        &token,
-        json!({"path_prefix": format!("{SID_PATH}/{sid}/images"), "garble": true}),
-    )
-    .await;
-    assert_eq!(r.status(), 201);
+    let (sb, sid, user, token) = with_images_fault(json!({"garble": true})).await;
     let body = image_body("document_front", &b64(card_jpeg()), Some("front-1"));
     let first = sb.upload(&sid, &user, &body).await;
     assert_eq!(first.status(), 200);

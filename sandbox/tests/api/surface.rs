@@ -128,13 +128,20 @@ async fn unknown_routes_and_methods_answer_json() {
     assert_eq!(r.headers()["access-control-allow-origin"], "*");
 }
 
-#[tokio::test]
-async fn static_files_are_served_with_the_csp_and_wasm_mime() {
-    let root = std::env::temp_dir().join(format!("idv-sandbox-static-{}", std::process::id()));
-    let (www, pkg): (PathBuf, PathBuf) = (root.join("www"), root.join("pkg"));
+/// A fresh `root` under the temp dir with `www/` (an `index.html`) and `pkg/` for static serving:
+/// `(root, www, pkg)`.
+fn served_folders(name: &str) -> (PathBuf, PathBuf, PathBuf) {
+    let root = std::env::temp_dir().join(format!("idv-sandbox-{name}-{}", std::process::id()));
+    let (www, pkg) = (root.join("www"), root.join("pkg"));
     std::fs::create_dir_all(&www).unwrap();
     std::fs::create_dir_all(&pkg).unwrap();
     std::fs::write(www.join("index.html"), "<!doctype html><title>t</title>").unwrap();
+    (root, www, pkg)
+}
+
+#[tokio::test]
+async fn static_files_are_served_with_the_csp_and_wasm_mime() {
+    let (root, www, pkg) = served_folders("static");
     std::fs::write(pkg.join("m.wasm"), b"\0asm\x01\0\0\0").unwrap();
     std::fs::write(pkg.join("m.js"), "export {};").unwrap();
     let sb = Sandbox::with(Config {
@@ -164,10 +171,7 @@ async fn static_files_are_served_with_the_csp_and_wasm_mime() {
 #[tokio::test]
 async fn overlong_static_paths_are_404_not_500() {
     // Served folders that exist, so the open reaches the long name itself.
-    let root = std::env::temp_dir().join(format!("idv-sandbox-long-{}", std::process::id()));
-    let (www, pkg): (PathBuf, PathBuf) = (root.join("www"), root.join("pkg"));
-    std::fs::create_dir_all(&www).unwrap();
-    std::fs::create_dir_all(&pkg).unwrap();
+    let (root, www, pkg) = served_folders("long");
     let sb = Sandbox::with(Config {
         www_dir: www,
         pkg_dir: pkg,
@@ -193,11 +197,7 @@ async fn overlong_static_paths_are_404_not_500() {
 #[tokio::test]
 async fn static_serving_does_not_leave_its_folders() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let root = std::env::temp_dir().join(format!("idv-sandbox-traversal-{}", std::process::id()));
-    let (www, pkg): (PathBuf, PathBuf) = (root.join("www"), root.join("pkg"));
-    std::fs::create_dir_all(&www).unwrap();
-    std::fs::create_dir_all(&pkg).unwrap();
-    std::fs::write(www.join("index.html"), "<!doctype html><title>t</title>").unwrap();
+    let (root, www, pkg) = served_folders("traversal");
     const SECRET: &str = "secret-outside-the-served-folders";
     std::fs::write(root.join("secret.txt"), SECRET).unwrap();
     let sb = Sandbox::with(Config {
