@@ -7,7 +7,7 @@ RUN := . scripts/env.sh &&
 FIXTURES := target/fixtures
 CHROME_FLAGS := "--no-sandbox","--headless=new","--disable-gpu","--disable-dev-shm-usage","--disable-background-networking","--disable-component-update","--disable-sync","--no-first-run","--use-fake-ui-for-media-stream","--use-fake-device-for-media-stream"
 
-.PHONY: setup demo test test-native test-wasm test-e2e pkg sandbox fixtures lint clean bench calibrate fuzz
+.PHONY: setup demo test test-native test-wasm test-e2e pkg sandbox fixtures lint clean bench calibrate fuzz weights
 
 setup:
 	@bash scripts/setup.sh
@@ -87,3 +87,8 @@ lint: setup
 
 clean:
 	rm -rf target pkg test-output webdriver.json
+
+## Re-derives the face detector's weights from the npm registry (npm pack, sha256-checked) and
+## fails unless they are byte-identical to the committed blob. Needs python3 with venv.
+weights:
+	bash scripts/weights.sh

@@ -6,7 +6,8 @@ use super::plane::{Histogram, Plane};
 use super::pyramid;
 use super::quad::{Detection, QuadDetector};
 use super::sharpness::{Rect, Sharpness};
-use super::{Feedback, Frame, Hint, Hints, ImageType, Quad, Scores, Verdict};
+use super::face::{assess, FaceDetector, FaceLimits};
+use super::{FaceBox, Feedback, Frame, Hint, Hints, ImageType, Quad, Scores, Verdict};
 
 /// The rectified document: ID-1's 1.586 aspect, long side 320 px. The normalised scale at which
 /// sharpness means the same for every camera and distance.
@@ -30,9 +31,10 @@ impl CardSignature {
     }
 }
 const DOC_H: usize = 202;
-/// The selfie's central face region (the oval guide's box), rectified to this size.
-const FACE_W: usize = 160;
-const FACE_H: usize = 208;
+/// The selfie's face box, rectified to this size for sharpness and glare: a little under a
+/// normal selfie face's width at 640x480, so real faces are only ever shrunk.
+const FACE_W: usize = 128;
+const FACE_H: usize = 128;
 /// Thumbnail for frame-to-frame motion.
 const THUMB_W: usize = 40;
 const THUMB_H: usize = 30;
@@ -127,6 +129,9 @@ pub struct Analyzer {
     thumb: Vec<u8>,
     prev_thumb: Vec<u8>,
     has_prev: bool,
+    /// Made on the first selfie frame: its weights take a few ms and ~0.5 MB to decode.
+    faces: Option<FaceDetector>,
+    face_limits: FaceLimits,
 }
 
 impl Analyzer {
@@ -271,6 +276,8 @@ impl Analyzer {
         }
     }
 
+    /// The selfie: find the face, judge its place in the frame, then measure sharpness and glare
+    /// on the face box itself.
     #[inline(never)]
     fn selfie(
         &mut self,
@@ -279,25 +286,49 @@ impl Analyzer {
         scores: &mut Scores,
         hints: &mut Hints,
     ) -> Feedback {
-        // The oval guide: centred, 62 % of the short side tall, 3:4.
-        let (w, h) = (self.luma.w as f32, self.luma.h as f32);
-        let oh = 0.62 * w.min(h);
-        let ow = 0.75 * oh;
-        let (x0, y0) = ((w - ow) / 2.0, (h - oh) / 2.0);
-        let q = Quad::rect(x0, y0, ow, oh);
-        let Some(hm) = Homography::rect_to_quad(FACE_W as f32, FACE_H as f32, &q) else {
+        if self.faces.is_none() {
+            // The weights are compiled in and checked by tests, so this cannot fail in a build
+            // that passed them; if it ever did, no face is ever found rather than a panic.
+            self.faces = FaceDetector::new().ok();
+        }
+        let Some(detector) = self.faces.as_mut() else {
             self.tone_of_plane(scores, hints);
             return Feedback::FaceNotFound;
         };
-        warp(&self.luma, &hm, &mut self.rect_luma, FACE_W, FACE_H);
-        let to_frame = ToFrame {
-            hm,
-            scale: f as f32,
+        let faces = detector.detect(frame);
+        let (fw, fh) = (frame.width() as f32, frame.height() as f32);
+        let placement = assess(faces, fw, fh, &self.face_limits);
+        scores.faces = faces.len() as u32;
+        let Some(face) = faces.first().copied() else {
+            self.tone_of_plane(scores, hints);
+            return Feedback::FaceNotFound;
         };
-        // The box inscribed in the oval: eyes, nose and mouth, not the background at its corners.
-        let inner = Rect::inset(FACE_W, FACE_H, 0.146);
+        let fb = FaceBox::from(&face);
+        scores.face = Some(fb);
+        scores.coverage = (face.width() * face.height() / (fw * fh)).clamp(0.0, 1.0);
+        scores.offset_x = (face.x0 + face.x1) / (2.0 * fw) - 0.5;
+        scores.offset_y = (face.y0 + face.y1) / (2.0 * fh) - 0.5;
+        face_hints(placement, scores, hints);
+
+        // Sharpness and glare on the part of the face box inside the frame, in the working plane.
+        let s = f as f32;
+        let (x0, y0) = (face.x0.max(0.0) / s, face.y0.max(0.0) / s);
+        let (x1, y1) = (face.x1.min(fw) / s, face.y1.min(fh) / s);
+        let q = Quad::rect(x0, y0, (x1 - x0).max(1.0), (y1 - y0).max(1.0));
+        let Some(hm) = Homography::rect_to_quad(FACE_W as f32, FACE_H as f32, &q) else {
+            self.tone_of_plane(scores, hints);
+            return placement;
+        };
+        warp(&self.luma, &hm, &mut self.rect_luma, FACE_W, FACE_H);
+        let to_frame = ToFrame { hm, scale: s };
+        // The box runs from brows to chin; its outer tenth is mostly hair, ears and background.
+        let inner = Rect::inset(FACE_W, FACE_H, 0.1);
         scores.sharpness = 1.0 - self.sharpness.blur(&self.rect_luma, inner);
         self.tone(inner, frame, &to_frame, scores, hints);
+        // Where the face is comes first: moving fixes it, and it changes blur and glare anyway.
+        if placement != Feedback::Ok {
+            return placement;
+        }
         self.thresholds.judge(ImageType::Selfie, scores)
     }
 
@@ -413,6 +444,21 @@ fn exposure(hist: &Histogram, scores: &mut Scores, hints: &mut Hints) {
     }
     if hist.quantile(0.1) > 200 || hist.fraction_at_least(250) > 0.25 {
         hints.insert(Hint::TooBright);
+    }
+}
+
+/// The local hints that go with a face placement code, so a UI can say which way to move.
+fn face_hints(placement: Feedback, scores: &Scores, hints: &mut Hints) {
+    match placement {
+        Feedback::FaceTooSmall => hints.insert(Hint::TooFar),
+        Feedback::FaceTooClose => hints.insert(Hint::TooClose),
+        Feedback::FaceCropped | Feedback::FaceCloseToBorder => {
+            hints.insert(Hint::PartlyOutOfFrame)
+        }
+        _ => {}
+    }
+    if scores.offset_x.abs() > 0.15 || scores.offset_y.abs() > 0.15 {
+        hints.insert(Hint::NotCentered);
     }
 }
 

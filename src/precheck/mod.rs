@@ -4,6 +4,7 @@
 //! verdicts and says when to capture, and which frame.
 
 mod analyzer;
+mod face;
 mod frame;
 mod geometry;
 mod luma;
@@ -16,7 +17,8 @@ mod verdict;
 
 pub use crate::protocol::{Feedback, ImageType};
 pub use analyzer::{Analyzer, CardSignature, Thresholds};
+pub use face::{assess, Face, FaceDetector, FaceLimits, ModelError, KEYPOINTS};
 pub use frame::{Frame, FrameError};
 pub use luma::mean_luma;
 pub use stabilizer::{Stabilizer, StabilizerConfig, StabilizerUpdate};
-pub use verdict::{Hint, Hints, Point, Quad, Scores, Verdict};
+pub use verdict::{FaceBox, Hint, Hints, Point, Quad, Scores, Verdict};

@@ -119,27 +119,31 @@ impl Stabilizer {
         };
         if !good {
             // A lost outline may be a detection flicker; a measured defect (blur, glare) is not.
-            let lost = v.feedback == Feedback::DocumentNotFound;
+            let lost = matches!(
+                v.feedback,
+                Feedback::DocumentNotFound | Feedback::FaceNotFound
+            );
             if !(lost && self.tolerate_miss()) {
                 self.reset();
             }
             return not_ready;
         }
         let still = self.window_start.is_some()
-            && match (self.anchor, v.scores.quad) {
+            && match (self.anchor, v.scores.outline()) {
                 (Some(a), Some(q)) => self.same_place(&a, &q),
-                // No outline (the selfie): stillness is the frame's own motion.
+                // No outline: stillness is the frame's own motion.
                 (None, None) => v.scores.motion <= self.config.max_motion,
                 _ => false,
             };
-        if !still && self.anchor.is_some() && v.scores.quad.is_some() && self.tolerate_miss() {
+        if !still && self.anchor.is_some() && v.scores.outline().is_some() && self.tolerate_miss()
+        {
             v.hints.insert(Hint::HoldStill);
             return not_ready;
         }
         if !still {
             self.misses = 0;
             self.window_start = Some(t_ms);
-            self.anchor = v.scores.quad;
+            self.anchor = v.scores.outline();
             self.best_sharpness = v.scores.sharpness;
             self.best_at = t_ms;
             v.hints.insert(Hint::HoldStill);

@@ -107,6 +107,43 @@ pub struct Point {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Quad(pub [Point; 4]);
 
+/// The selfie's main face, in pixels of the analysed frame (the box may reach outside it).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct FaceBox {
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+    /// Detection confidence, 0.5–1.
+    pub score: f32,
+    /// Tilt of the eye line in degrees (positive: clockwise on screen).
+    pub roll: f32,
+}
+
+impl From<&crate::precheck::Face> for FaceBox {
+    fn from(f: &crate::precheck::Face) -> Self {
+        FaceBox {
+            x0: f.x0,
+            y0: f.y0,
+            x1: f.x1,
+            y1: f.y1,
+            score: f.score,
+            roll: f.roll_degrees(),
+        }
+    }
+}
+
+impl FaceBox {
+    pub fn quad(&self) -> Quad {
+        Quad([
+            Point { x: self.x0, y: self.y0 },
+            Point { x: self.x1, y: self.y0 },
+            Point { x: self.x1, y: self.y1 },
+            Point { x: self.x0, y: self.y1 },
+        ])
+    }
+}
+
 /// The numbers behind a verdict, for a UI to plot and for calibration.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
 pub struct Scores {
@@ -122,9 +159,14 @@ pub struct Scores {
     pub quad: Option<Quad>,
     /// How well the outline is supported by edges (0–1).
     pub quad_confidence: f32,
-    /// Document area over frame area (0–1); 0 when no document was found.
+    /// The selfie's main face, when one was found.
+    pub face: Option<FaceBox>,
+    /// How many faces the selfie frame holds.
+    pub faces: u32,
+    /// Document (or face box) area over frame area (0–1); 0 when none was found.
     pub coverage: f32,
-    /// Offset of the document's centre from the frame's centre, in fractions of the frame size.
+    /// Offset of the document's (or face's) centre from the frame's centre, in fractions of the
+    /// frame size.
     pub offset_x: f32,
     pub offset_y: f32,
     /// Mean absolute change (0–1) from the previous analysed frame: camera or hand motion.
@@ -132,6 +174,13 @@ pub struct Scores {
     /// Width and height of the analysed frame, the coordinate space of `quad`.
     pub frame_width: u32,
     pub frame_height: u32,
+}
+
+impl Scores {
+    /// What the frame's subject outline is: the document, or the selfie's face box.
+    pub fn outline(&self) -> Option<Quad> {
+        self.quad.or(self.face.map(|f| f.quad()))
+    }
 }
 
 /// The outcome for one frame: the server code we predict, local hints, and the numbers.

@@ -11,6 +11,7 @@ mod clock;
 mod convert;
 mod decode;
 mod events;
+mod face;
 mod http;
 mod session;
 mod slot;

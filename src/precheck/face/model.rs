@@ -1,0 +1,266 @@
+//! The face detector's weights: parsing the committed int8 blob (made by
+//! scripts/weights/convert.py, layout documented there) into f32 layers laid out for the forward
+//! pass, and checking that it holds exactly the BlazeFace short-range architecture.
+
+use thiserror::Error;
+
+/// MediaPipe's BlazeFace short-range weights, repacked to int8 per output channel. Apache-2.0,
+/// © Google LLC; see NOTICE and `make weights`.
+pub(super) const BLOB: &[u8] = include_bytes!("blazeface_short_i8.bin");
+
+/// Why a weights blob cannot be used.
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum ModelError {
+    #[error("face model: not a BFI8 version 1 blob")]
+    BadHeader,
+    #[error("face model: blob ends inside layer {0}")]
+    Truncated(usize),
+    #[error("face model: layer {layer} is {found}, the architecture needs {expected}")]
+    Architecture {
+        layer: usize,
+        found: String,
+        expected: String,
+    },
+    #[error("face model: {0} bytes after the last layer")]
+    TrailingBytes(usize),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    Conv,
+    Depthwise,
+}
+
+/// One layer's shape as the blob declares it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Shape {
+    pub kind: Kind,
+    pub kernel: usize,
+    pub stride: usize,
+    pub cin: usize,
+    pub cout: usize,
+}
+
+/// A layer, dequantised, with channels padded to multiples of 4 (zero weights and biases), so
+/// every inner loop works in whole 4-lane groups:
+/// - conv:      `w[((ky * k + kx) * cin + ci) * cout4 + co]`
+/// - depthwise: `w[(ky * k + kx) * cout4 + c]`
+#[derive(Debug)]
+pub(super) struct Layer {
+    pub shape: Shape,
+    pub w: Vec<f32>,
+    pub bias: Vec<f32>,
+}
+
+pub(super) fn pad4(c: usize) -> usize {
+    c.div_ceil(4) * 4
+}
+
+/// The BlazeFace short-range graph: a 5x5 stride-2 stem, 16 blocks (depthwise 3x3 then
+/// pointwise), then the classifier and regressor heads on the 16x16 and 8x8 maps.
+pub(super) const BLOCKS: [(usize, usize, usize); 16] = [
+    (24, 24, 1),
+    (24, 28, 1),
+    (28, 32, 2),
+    (32, 36, 1),
+    (36, 42, 1),
+    (42, 48, 2),
+    (48, 56, 1),
+    (56, 64, 1),
+    (64, 72, 1),
+    (72, 80, 1),
+    (80, 88, 1),
+    (88, 96, 2),
+    (96, 96, 1),
+    (96, 96, 1),
+    (96, 96, 1),
+    (96, 96, 1),
+];
+
+fn expected_shapes() -> Vec<Shape> {
+    let conv = |kernel, stride, cin, cout| Shape {
+        kind: Kind::Conv,
+        kernel,
+        stride,
+        cin,
+        cout,
+    };
+    let mut v = vec![conv(5, 2, 3, 24)];
+    for (cin, cout, stride) in BLOCKS {
+        v.push(Shape {
+            kind: Kind::Depthwise,
+            kernel: 3,
+            stride,
+            cin,
+            cout: cin,
+        });
+        v.push(conv(1, 1, cin, cout));
+    }
+    // Heads, in graph order: classifiers (16x16, 8x8), then regressors.
+    v.extend([
+        conv(1, 1, 88, 2),
+        conv(1, 1, 96, 6),
+        conv(1, 1, 88, 32),
+        conv(1, 1, 96, 96),
+    ]);
+    v
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+    layer: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], ModelError> {
+        let s = self
+            .b
+            .get(self.at..self.at + n)
+            .ok_or(ModelError::Truncated(self.layer))?;
+        self.at += n;
+        Ok(s)
+    }
+    fn u8(&mut self) -> Result<usize, ModelError> {
+        Ok(self.take(1)?[0] as usize)
+    }
+    fn u16(&mut self) -> Result<usize, ModelError> {
+        let s = self.take(2)?;
+        Ok(u16::from_le_bytes([s[0], s[1]]) as usize)
+    }
+    fn f32s(&mut self, n: usize) -> Result<Vec<f32>, ModelError> {
+        Ok(self
+            .take(n * 4)?
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .collect())
+    }
+}
+
+/// Parses and dequantises a blob, refusing anything but the expected architecture.
+pub(super) fn load(blob: &[u8]) -> Result<Vec<Layer>, ModelError> {
+    if blob.len() < 8 || &blob[..4] != b"BFI8" || blob[4..6] != [1, 0] {
+        return Err(ModelError::BadHeader);
+    }
+    let count = u16::from_le_bytes([blob[6], blob[7]]) as usize;
+    let expected = expected_shapes();
+    let mut r = Reader {
+        b: blob,
+        at: 8,
+        layer: 0,
+    };
+    let mut layers = Vec::with_capacity(count);
+    for (i, want) in expected.iter().enumerate() {
+        r.layer = i;
+        if i >= count {
+            return Err(ModelError::Truncated(i));
+        }
+        let kind = match r.u8()? {
+            0 => Kind::Conv,
+            _ => Kind::Depthwise,
+        };
+        let (kernel, stride, _pad, cin, cout) = (r.u8()?, r.u8()?, r.u8()?, r.u16()?, r.u16()?);
+        let shape = Shape {
+            kind,
+            kernel,
+            stride,
+            cin,
+            cout,
+        };
+        if shape != *want {
+            return Err(ModelError::Architecture {
+                layer: i,
+                found: format!("{shape:?}"),
+                expected: format!("{want:?}"),
+            });
+        }
+        let scale = r.f32s(cout)?;
+        let bias_raw = r.f32s(cout)?;
+        let c4 = pad4(cout);
+        let mut bias = vec![0.0; c4];
+        bias[..cout].copy_from_slice(&bias_raw);
+        let taps = kernel * kernel;
+        let w = match kind {
+            Kind::Conv => {
+                let q = r.take(cout * taps * cin)?;
+                let mut w = vec![0.0; taps * cin * c4];
+                // Blob: [co][tap][ci]; here: [tap][ci][co], so one input value meets 4 outputs.
+                for co in 0..cout {
+                    for t in 0..taps {
+                        for ci in 0..cin {
+                            let v = q[(co * taps + t) * cin + ci] as i8 as f32;
+                            w[(t * cin + ci) * c4 + co] = v * scale[co];
+                        }
+                    }
+                }
+                w
+            }
+            Kind::Depthwise => {
+                let q = r.take(taps * cout)?;
+                let mut w = vec![0.0; taps * c4];
+                for t in 0..taps {
+                    for c in 0..cout {
+                        w[t * c4 + c] = q[t * cout + c] as i8 as f32 * scale[c];
+                    }
+                }
+                w
+            }
+        };
+        layers.push(Layer { shape, w, bias });
+    }
+    if count != expected.len() {
+        return Err(ModelError::Architecture {
+            layer: expected.len(),
+            found: format!("{count} layers"),
+            expected: format!("{} layers", expected.len()),
+        });
+    }
+    if r.at != blob.len() {
+        return Err(ModelError::TrailingBytes(blob.len() - r.at));
+    }
+    Ok(layers)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_committed_blob_is_blazeface_short_range() {
+        let layers = load(BLOB).unwrap();
+        assert_eq!(layers.len(), 37);
+        let weights: usize = layers
+            .iter()
+            .map(|l| {
+                let s = l.shape;
+                s.kernel
+                    * s.kernel
+                    * if s.kind == Kind::Conv {
+                        s.cin * s.cout
+                    } else {
+                        s.cout
+                    }
+            })
+            .sum();
+        // The published model's parameter count (without biases).
+        assert_eq!(
+            weights + layers.iter().map(|l| l.shape.cout).sum::<usize>(),
+            101_390
+        );
+    }
+
+    #[test]
+    fn damaged_blobs_are_typed_errors() {
+        assert_eq!(load(b"nope").unwrap_err(), ModelError::BadHeader);
+        assert!(matches!(load(&BLOB[..5000]), Err(ModelError::Truncated(_))));
+        let mut long = BLOB.to_vec();
+        long.push(0);
+        assert_eq!(load(&long).unwrap_err(), ModelError::TrailingBytes(1));
+        let mut wrong = BLOB.to_vec();
+        wrong[8 + 4] = 4; // the stem's input channels
+        assert!(matches!(
+            load(&wrong),
+            Err(ModelError::Architecture { layer: 0, .. })
+        ));
+    }
+}
