@@ -19,9 +19,11 @@ pkg: setup
 sandbox: setup
 	$(RUN) cargo build -p idv-sandbox
 
-## Generated videos and images; made by the project's own code, never committed. Remade only when
-## the generator's sources change (a stamp file), since the videos take a few seconds each.
-FIXTURE_SOURCES := $(shell find fixtures -name '*.rs' -o -name Cargo.toml)
+## Generated videos and images; made by the project's own code, never committed (but for the three
+## committed face photos in tests/photos/, compiled into the generator for its selfies). Remade only
+## when the generator's sources or the photos change (a stamp file), since the videos take a few
+## seconds each.
+FIXTURE_SOURCES := $(shell find fixtures -name '*.rs' -o -name Cargo.toml) $(wildcard tests/photos/*)
 fixtures: setup $(FIXTURES)/.stamp
 $(FIXTURES)/.stamp: $(FIXTURE_SOURCES)
 	$(RUN) cargo run -q -p idv-fixtures --bin fixtures -- --out $(FIXTURES)

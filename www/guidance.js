@@ -2,7 +2,8 @@
 
 /** Shown first: what stops the capture outright, before what only makes it worse. */
 const ORDER = [
-  'document_not_found', 'wrong_document_side', 'face_not_found', 'partly_out_of_frame', 'too_dark', 'too_bright',
+  'document_not_found', 'wrong_document_side', 'face_not_found', 'multi_face', 'face_cropped', 'face_too_close',
+  'face_close_to_border', 'face_too_small', 'face_rotated', 'partly_out_of_frame', 'too_dark', 'too_bright',
   'too_far', 'too_close', 'glare', 'glare_selfie', 'blur', 'blur_selfie', 'not_centered', 'hold_still',
 ];
 

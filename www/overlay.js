@@ -1,5 +1,5 @@
-// Draws over the video: where to put the ID (a card outline) or the face (an oval), and the
-// outline the pre-check found. The canvas is sized to the analysed frame, so verdict coordinates
+// Draws over the video: where to put the ID (a card outline) or the face (an oval), and what the
+// pre-check found (the card's outline, or the face's box). The canvas is sized to the analysed frame, so verdict coordinates
 // need no scaling; CSS stretches it over the video exactly as the video is stretched.
 
 /** ISO/IEC 7810 ID-1: 85.60 x 53.98 mm. */
@@ -11,6 +11,7 @@ export class Overlay {
     this.ctx = canvas.getContext('2d');
     this.kind = 'document';
     this.quad = null;
+    this.face = null;
     this.ok = false;
   }
 
@@ -25,15 +26,17 @@ export class Overlay {
   setKind(imageType) {
     this.kind = imageType === 'selfie' ? 'selfie' : 'document';
     this.quad = null;
+    this.face = null;
     this.ok = false;
     this.draw();
   }
 
   /** Shows a verdict: its outline (documents) and whether the frame is good enough. */
   show(verdict) {
-    const { frame_width: w, frame_height: h, quad } = verdict.scores;
+    const { frame_width: w, frame_height: h, quad, face } = verdict.scores;
     if (w && h) this.resize(w, h);
     this.quad = quad;
+    this.face = face ?? null;
     this.ok = verdict.feedback === 'ok';
     this.draw();
   }
@@ -55,9 +58,10 @@ export class Overlay {
     ctx.strokeStyle = this.ok ? '#2ee66b' : '#ffffff';
     this.guidePath();
     ctx.stroke();
-    if (this.kind === 'document' && this.quad) {
+    const found = this.kind === 'document' ? this.quad : this.face && faceCorners(this.face);
+    if (found) {
       ctx.beginPath();
-      this.quad.forEach(({ x, y }, i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
+      found.forEach(({ x, y }, i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
       ctx.closePath();
       ctx.lineWidth = line;
       ctx.strokeStyle = this.ok ? '#2ee66b' : '#ffcc00';
@@ -71,7 +75,8 @@ export class Overlay {
     const { ctx, canvas: { width: w, height: h } } = this;
     ctx.beginPath();
     if (this.kind === 'selfie') {
-      // The selfie pre-check judges this oval: centred, 62 % of the short side tall, 3:4.
+      // Where a face of the right size sits: centred, 62 % of the short side tall, 3:4. The
+      // pre-check finds the face anywhere and says how to move it here.
       const ry = Math.min(w, h) * 0.31;
       ctx.ellipse(w / 2, h / 2, ry * 0.75, ry, 0, 0, Math.PI * 2);
       return;
@@ -84,4 +89,16 @@ export class Overlay {
     const r = ch * 0.06;
     ctx.roundRect(x, y, cw, ch, r);
   }
+}
+
+/** The face box's corners, tilted by its roll so the box follows the head. */
+function faceCorners({ x0, y0, x1, y1, roll }) {
+  const cx = (x0 + x1) / 2;
+  const cy = (y0 + y1) / 2;
+  const a = (roll * Math.PI) / 180;
+  const [c, s] = [Math.cos(a), Math.sin(a)];
+  return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]].map(([x, y]) => ({
+    x: cx + (x - cx) * c - (y - cy) * s,
+    y: cy + (x - cx) * s + (y - cy) * c,
+  }));
 }

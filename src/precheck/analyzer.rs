@@ -1,12 +1,12 @@
 //! The per-frame pipeline: downscale, find the document, rectify it, then measure sharpness,
 //! glare and exposure on the document itself.
 
+use super::face::{assess, FaceDetector, FaceLimits};
 use super::geometry::Homography;
 use super::plane::{Histogram, Plane};
 use super::pyramid;
 use super::quad::{Detection, QuadDetector};
 use super::sharpness::{Rect, Sharpness};
-use super::face::{assess, FaceDetector, FaceLimits};
 use super::{FaceBox, Feedback, Frame, Hint, Hints, ImageType, Quad, Scores, Verdict};
 
 /// The rectified document: ID-1's 1.586 aspect, long side 320 px. The normalised scale at which
@@ -31,10 +31,11 @@ impl CardSignature {
     }
 }
 const DOC_H: usize = 202;
-/// The selfie's face box, rectified to this size for sharpness and glare: a little under a
-/// normal selfie face's width at 640x480, so real faces are only ever shrunk.
-const FACE_W: usize = 128;
-const FACE_H: usize = 128;
+/// The selfie's face box, rectified to this size for sharpness and glare: at most the width of
+/// a face that passes the size check in a 640-px analysis frame (0.24 of 360-480 px, 86-115 px),
+/// so an accepted face is hardly ever enlarged, and enlarging is what reads as blur.
+const FACE_W: usize = 96;
+const FACE_H: usize = 96;
 /// Thumbnail for frame-to-frame motion.
 const THUMB_W: usize = 40;
 const THUMB_H: usize = 30;
@@ -59,14 +60,17 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        // From `calibrate --count 800 --selfies 300` (seed 1): the ROC's best cut for sharpness
-        // (0.68 documents, 0.62 selfies; sharp documents' p5 is 0.72). For glare, the ROC cut
+        // From `calibrate --count 800 --selfies 300` (seed 1): the ROC's best cut for document
+        // sharpness (0.68; sharp documents' p5 is 0.72). Selfies are measured on the detected
+        // face box at 96 px: the committed real photos score 0.52-0.66 sharp and 0.15-0.23 with a
+        // Gaussian blur of 3 % of the face width (tools/tests/face_checks.rs); 0.40 sits between
+        // with room on both sides rather than at the generated set's ROC cut. For glare, the ROC cut
         // sits at 0.2 %, right above the ok cards' p95; 1 % of the area is the practical
         // bound (Regula's integrators use maxGlaringPart 0.01) and leaves real-world headroom.
         Self {
             min_sharpness: 0.68,
             max_glare: 0.01,
-            min_selfie_sharpness: 0.60,
+            min_selfie_sharpness: 0.40,
             max_selfie_glare: 0.01,
         }
     }
@@ -452,9 +456,7 @@ fn face_hints(placement: Feedback, scores: &Scores, hints: &mut Hints) {
     match placement {
         Feedback::FaceTooSmall => hints.insert(Hint::TooFar),
         Feedback::FaceTooClose => hints.insert(Hint::TooClose),
-        Feedback::FaceCropped | Feedback::FaceCloseToBorder => {
-            hints.insert(Hint::PartlyOutOfFrame)
-        }
+        Feedback::FaceCropped | Feedback::FaceCloseToBorder => hints.insert(Hint::PartlyOutOfFrame),
         _ => {}
     }
     if scores.offset_x.abs() > 0.15 || scores.offset_y.abs() > 0.15 {

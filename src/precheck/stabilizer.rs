@@ -135,8 +135,7 @@ impl Stabilizer {
                 (None, None) => v.scores.motion <= self.config.max_motion,
                 _ => false,
             };
-        if !still && self.anchor.is_some() && v.scores.outline().is_some() && self.tolerate_miss()
-        {
+        if !still && self.anchor.is_some() && v.scores.outline().is_some() && self.tolerate_miss() {
             v.hints.insert(Hint::HoldStill);
             return not_ready;
         }

@@ -136,10 +136,22 @@ impl From<&crate::precheck::Face> for FaceBox {
 impl FaceBox {
     pub fn quad(&self) -> Quad {
         Quad([
-            Point { x: self.x0, y: self.y0 },
-            Point { x: self.x1, y: self.y0 },
-            Point { x: self.x1, y: self.y1 },
-            Point { x: self.x0, y: self.y1 },
+            Point {
+                x: self.x0,
+                y: self.y0,
+            },
+            Point {
+                x: self.x1,
+                y: self.y0,
+            },
+            Point {
+                x: self.x1,
+                y: self.y1,
+            },
+            Point {
+                x: self.x0,
+                y: self.y1,
+            },
         ])
     }
 }

@@ -20,10 +20,14 @@ export type Feedback =
 /** Local guidance the server has no code for. */
 export type Hint = "too_dark" | "too_bright" | "too_far" | "too_close" | "not_centered" | "partly_out_of_frame" | "hold_still";
 export interface Point { x: number; y: number }
-/** The numbers behind a verdict. `quad` corners: top-left, top-right, bottom-right, bottom-left, in frame pixels. */
+/** The selfie's main face in frame pixels (it may reach outside the frame); `roll` in degrees, positive clockwise. */
+export interface FaceBox { x0: number; y0: number; x1: number; y1: number; score: number; roll: number }
+/** The numbers behind a verdict. `quad` corners: top-left, top-right, bottom-right, bottom-left, in frame pixels.
+ * Selfies: `face` is the main face found on the device (`null` when none), `faces` how many there are. */
 export interface Scores {
   sharpness: number; glare: number; brightness: number; dark_clipped: number;
-  quad: [Point, Point, Point, Point] | null; quad_confidence: number; coverage: number;
+  quad: [Point, Point, Point, Point] | null; quad_confidence: number;
+  face: FaceBox | null; faces: number; coverage: number;
   offset_x: number; offset_y: number; motion: number; frame_width: number; frame_height: number;
 }
 /** The pre-check's verdict on one frame: the server code it predicts, hints, and scores. */

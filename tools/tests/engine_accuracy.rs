@@ -76,7 +76,9 @@ fn selfie_codes_on_held_out_scenes() {
 }
 
 // Measured on this seed when written: documents ok 86 %, blur 75 %, glare 92 %,
-// document_not_found 93 %; selfies ok 90 %, blur_selfie 83 %, glare_selfie 90 %.
+// document_not_found 93 %. Selfies (photo faces, `portrait`): face_not_found 100 %,
+// blur_selfie 92 %, glare_selfie 95 %, and ok 100 % with `min_selfie_sharpness` anywhere in
+// 0.38–0.46 (8 % at 0.60, which was calibrated on drawn faces: sharp photo faces score 0.41–0.66).
 // The goal is 97 % per code; these floors guard against regressions on the way there.
 const DOCUMENT_FLOORS: [(&str, f64); 4] = [
     ("ok", 0.80),
@@ -84,5 +86,9 @@ const DOCUMENT_FLOORS: [(&str, f64); 4] = [
     ("glare", 0.85),
     ("document_not_found", 0.85),
 ];
-const SELFIE_FLOORS: [(&str, f64); 3] =
-    [("ok", 0.85), ("blur_selfie", 0.78), ("glare_selfie", 0.85)];
+const SELFIE_FLOORS: [(&str, f64); 4] = [
+    ("ok", 0.85),
+    ("blur_selfie", 0.78),
+    ("glare_selfie", 0.85),
+    ("face_not_found", 0.9),
+];

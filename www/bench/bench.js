@@ -1,7 +1,7 @@
 // Times Analyzer.analyze in this browser on the frames `make bench` generated (served at
 // /bench-frames/), and, in the same run on the same frames, an OpenCV.js baseline (served at
 // /bench/opencv.js by the bench driver, when given).
-import init, { Analyzer } from '/pkg/idv_capture.js';
+import init, { Analyzer, FaceDetector } from '/pkg/idv_capture.js';
 
 const params = new URL(location.href).searchParams;
 const sizes = JSON.parse(params.get('sizes') ?? '[[640,480],[1280,720],[1920,1080]]');
@@ -117,8 +117,21 @@ async function main() {
     const baseline = opencv ? openCvBaseline(opencv.cv, bytes, w, h) : null;
     results.push({ width: w, height: h, engine, api, feedback: verdict.feedback, opencv: baseline });
   }
+  // The selfie's face detector, alone and inside the whole selfie analysis.
+  const selfieBytes = new Uint8Array(await (await fetch('/bench-frames/selfie-640x480.rgba')).arrayBuffer());
+  const detector = new FaceDetector();
+  detector.frameBuffer(640, 480).set(selfieBytes);
+  const detect = time(() => detector.detectBuffer());
+  const faces = detector.detectBuffer().length;
+  detector.free();
+  const selfieAnalyzer = new Analyzer();
+  selfieAnalyzer.frameBuffer(640, 480).set(selfieBytes);
+  const selfie = time(() => selfieAnalyzer.analyzeBuffer('selfie'));
+  const selfieFeedback = selfieAnalyzer.analyzeBuffer('selfie').feedback;
+  selfieAnalyzer.free();
   const out = {
     initMs,
+    face: { detect, selfie, faces, feedback: selfieFeedback },
     opencvReadyMs: opencv?.readyMs ?? null,
     opencvVersion: opencv ? String(opencv.cv.getBuildInformation?.().match(/Version control:\s*(\S+)/)?.[1] ?? '') : null,
     crossOriginIsolated: self.crossOriginIsolated,

@@ -2,7 +2,8 @@
 //! mean of its box of frame pixels. Area averaging, not point sampling: a 640-wide frame shrinks
 //! 5x, and sampled pixels would alias skin texture and hair into noise the model never saw.
 
-use super::net::{Net, INPUT};
+use super::lanes::widen_add;
+use super::net::{Net, INPUT, INPUT_ONE};
 use crate::precheck::Frame;
 
 /// Where the frame sits in the 128x128 input, to map detections back.
@@ -56,7 +57,7 @@ impl Letterbox {
             for x in 0..INPUT {
                 if y < oy || y >= oy + ch || x < ox || x >= ox + cw {
                     let i = Net::input_index(x, y);
-                    net.buf.input[i..i + 3].fill(-1.0);
+                    net.buf.input[i..i + 3].fill(-(INPUT_ONE as i16));
                 }
             }
         }
@@ -66,9 +67,7 @@ impl Letterbox {
             // columns.
             self.cols.fill(0);
             for y in y0..y1 {
-                for (c, &v) in self.cols.iter_mut().zip(frame.row(y as u32)) {
-                    *c += v as u32;
-                }
+                widen_add(&mut self.cols, frame.row(y as u32));
             }
             for i in 0..cw {
                 let (x0, x1) = (self.xs[i], self.xs[i + 1].max(self.xs[i] + 1));
@@ -78,10 +77,11 @@ impl Letterbox {
                     rgb[1] += px[1];
                     rgb[2] += px[2];
                 }
-                let k = 1.0 / (127.5 * ((x1 - x0) * (y1 - y0)) as f32);
+                // Mean / 127.5 - 1, as i16 (±INPUT_ONE is ±1).
+                let k = INPUT_ONE / (127.5 * ((x1 - x0) * (y1 - y0)) as f32);
                 let at = Net::input_index(ox + i, oy + j);
                 for (dst, sum) in net.buf.input[at..at + 3].iter_mut().zip(rgb) {
-                    *dst = sum as f32 * k - 1.0;
+                    *dst = (sum as f32 * k - INPUT_ONE).round_ties_even() as i16;
                 }
             }
         }

@@ -41,14 +41,23 @@ pub(super) struct Shape {
     pub cout: usize,
 }
 
-/// A layer, dequantised, with channels padded to multiples of 4 (zero weights and biases), so
-/// every inner loop works in whole 4-lane groups:
-/// - conv:      `w[((ky * k + kx) * cin + ci) * cout4 + co]`
-/// - depthwise: `w[(ky * k + kx) * cout4 + c]`
+/// A layer laid out for the forward pass, output channels padded to multiples of 4 (zero
+/// weights, scales and biases), so every inner loop works in whole 4-lane groups.
+///
+/// Convolutions stay integer: their input index `i = (ky * k + kx) * cin + ci` (the stem's
+/// im2col order; just `ci` for 1x1) runs in pairs, and `q[((oc * pairs + p) * 4 + j) * 2 + e]`
+/// is the weight of output `4 * oc + j` for input `2 * p + e`, the operand order of
+/// `i32x4.dot_i16x8_s`. Output `o` is then `bias[o] + scale[o] * input_scale * sum`.
+///
+/// Depthwise layers are dequantised: `w[(ky * k + kx) * cout4 + c]`.
 #[derive(Debug)]
 pub(super) struct Layer {
     pub shape: Shape,
     pub w: Vec<f32>,
+    pub q: Vec<i16>,
+    /// Input pairs per output group: half the convolution's input count, rounded up.
+    pub pairs: usize,
+    pub scale: Vec<f32>,
     pub bias: Vec<f32>,
 }
 
@@ -174,39 +183,51 @@ pub(super) fn load(blob: &[u8]) -> Result<Vec<Layer>, ModelError> {
                 expected: format!("{want:?}"),
             });
         }
-        let scale = r.f32s(cout)?;
-        let bias_raw = r.f32s(cout)?;
         let c4 = pad4(cout);
-        let mut bias = vec![0.0; c4];
-        bias[..cout].copy_from_slice(&bias_raw);
+        let padded = |v: Vec<f32>| {
+            let mut p = vec![0.0; c4];
+            p[..cout].copy_from_slice(&v);
+            p
+        };
+        let scale = padded(r.f32s(cout)?);
+        let bias = padded(r.f32s(cout)?);
         let taps = kernel * kernel;
-        let w = match kind {
+        let mut layer = Layer {
+            shape,
+            w: Vec::new(),
+            q: Vec::new(),
+            pairs: 0,
+            scale,
+            bias,
+        };
+        match kind {
             Kind::Conv => {
-                let q = r.take(cout * taps * cin)?;
-                let mut w = vec![0.0; taps * cin * c4];
-                // Blob: [co][tap][ci]; here: [tap][ci][co], so one input value meets 4 outputs.
+                // Blob: [co][tap][ci], i.e. [co][i].
+                let inputs = taps * cin;
+                let src = r.take(cout * inputs)?;
+                let pairs = inputs.div_ceil(2);
+                let mut q = vec![0i16; c4 * pairs * 2];
                 for co in 0..cout {
-                    for t in 0..taps {
-                        for ci in 0..cin {
-                            let v = q[(co * taps + t) * cin + ci] as i8 as f32;
-                            w[(t * cin + ci) * c4 + co] = v * scale[co];
-                        }
+                    let (oc, j) = (co / 4, co % 4);
+                    for (i, &v) in src[co * inputs..(co + 1) * inputs].iter().enumerate() {
+                        q[((oc * pairs + i / 2) * 4 + j) * 2 + i % 2] = v as i8 as i16;
                     }
                 }
-                w
+                layer.q = q;
+                layer.pairs = pairs;
             }
             Kind::Depthwise => {
-                let q = r.take(taps * cout)?;
+                let src = r.take(taps * cout)?;
                 let mut w = vec![0.0; taps * c4];
                 for t in 0..taps {
                     for c in 0..cout {
-                        w[t * c4 + c] = q[t * cout + c] as i8 as f32 * scale[c];
+                        w[t * c4 + c] = src[t * cout + c] as i8 as f32 * layer.scale[c];
                     }
                 }
-                w
+                layer.w = w;
             }
-        };
-        layers.push(Layer { shape, w, bias });
+        }
+        layers.push(layer);
     }
     if count != expected.len() {
         return Err(ModelError::Architecture {

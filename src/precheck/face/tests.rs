@@ -73,8 +73,12 @@ fn time_detect() {
     let frame_img = image::imageops::resize(&img, 640, 480, image::imageops::FilterType::Triangle);
     let mut d = FaceDetector::new().unwrap();
     let f = Frame::packed(frame_img.as_raw(), 640, 480).unwrap();
-    for _ in 0..20 { d.detect(f); }
+    for _ in 0..20 {
+        d.detect(f);
+    }
     let t = std::time::Instant::now();
-    for _ in 0..200 { d.detect(f); }
+    for _ in 0..200 {
+        d.detect(f);
+    }
     eprintln!("{:.3} ms", t.elapsed().as_secs_f64() * 1e3 / 200.0);
 }

@@ -1,13 +1,14 @@
 //! `bench [--frames DIR] [--runs N]`: times the pre-check natively on generated frames of
-//! 640x480, 1280x720 and 1920x1080, and prints one JSON object per size.
-//! With `--frames`, also writes each frame as raw RGBA (`WxH.rgba`) for the browser benchmark,
-//! so both measure the same pixels.
+//! 640x480, 1280x720 and 1920x1080, and prints one JSON object per size; then the selfie's face
+//! detector on a 640x480 frame of the committed astronaut photo (`{"face": true, ...}`).
+//! With `--frames`, also writes each frame as raw RGBA (`WxH.rgba`, `selfie-640x480.rgba`) for
+//! the browser benchmark, so both measure the same pixels.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use idv_capture::precheck::{Analyzer, Frame, ImageType};
+use idv_capture::precheck::{Analyzer, FaceDetector, Frame, ImageType};
 use serde_json::json;
 
 const SIZES: [(u32, u32); 3] = [(640, 480), (1280, 720), (1920, 1080)];
@@ -57,20 +58,75 @@ fn main() -> ExitCode {
         for _ in 0..20 {
             feedback = Some(analyzer.analyze(frame, ImageType::DocumentFront).feedback);
         }
-        let mut times: Vec<f64> = (0..runs)
+        let times: Vec<f64> = (0..runs)
             .map(|_| {
                 let t = Instant::now();
                 std::hint::black_box(analyzer.analyze(frame, ImageType::DocumentFront));
                 t.elapsed().as_secs_f64() * 1e3
             })
             .collect();
-        times.sort_by(f64::total_cmp);
-        let q = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
+        let (median, p95) = quantiles(times);
         println!(
             "{}",
-            json!({"width": w, "height": h, "median": q(0.5), "p95": q(0.95), "runs": runs, "feedback": feedback})
+            json!({"width": w, "height": h, "median": median, "p95": p95, "runs": runs, "feedback": feedback})
         );
     }
+    face(frames_dir.as_deref(), runs)
+}
+
+fn quantiles(mut times: Vec<f64>) -> (f64, f64) {
+    times.sort_by(f64::total_cmp);
+    let q = |p: f64| times[((times.len() as f64 * p) as usize).min(times.len() - 1)];
+    (q(0.5), q(0.95))
+}
+
+/// The face detector alone, on the astronaut photo scaled into a 640x480 frame.
+fn face(frames_dir: Option<&std::path::Path>, runs: usize) -> ExitCode {
+    let photo =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/photos/astronaut.jpg");
+    let img = match idv_tools::load_rgba(&photo) {
+        Ok(i) => i,
+        Err(e) => {
+            eprintln!("bench: {}: {e}", photo.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    let (w, h) = (640u32, 480u32);
+    let scaled = image::imageops::resize(&img, h, h, image::imageops::FilterType::Triangle);
+    let mut frame_img = image::RgbaImage::from_pixel(w, h, image::Rgba([96, 104, 112, 255]));
+    image::imageops::overlay(&mut frame_img, &scaled, ((w - h) / 2) as i64, 0);
+    if let Some(dir) = frames_dir {
+        if let Err(e) = std::fs::write(dir.join("selfie-640x480.rgba"), frame_img.as_raw()) {
+            eprintln!("bench: cannot write frames: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    let Ok(frame) = Frame::packed(frame_img.as_raw(), w, h) else {
+        return ExitCode::FAILURE;
+    };
+    let mut detector = match FaceDetector::new() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let faces = detector.detect(frame).len();
+    for _ in 0..20 {
+        detector.detect(frame);
+    }
+    let times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(detector.detect(frame));
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    let (median, p95) = quantiles(times);
+    println!(
+        "{}",
+        json!({"face": true, "width": w, "height": h, "median": median, "p95": p95, "runs": runs, "faces": faces})
+    );
     ExitCode::SUCCESS
 }
 

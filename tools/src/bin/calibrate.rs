@@ -2,7 +2,9 @@
 //!
 //! Runs the pre-check over the generated, labelled fixture set and prints:
 //! - for each measure, its ROC AUC and the threshold that maximises balanced accuracy;
-//! - the confusion matrix per feedback code, with the thresholds in force and with the chosen ones;
+//! - the confusion matrix per feedback code, with the thresholds in force and with the chosen ones
+//!   (selfies: `face_not_found` and the face-placement codes come from the face detector, which
+//!   thresholds do not change; blur and glare are judged where a face was found and placed well);
 //! - how well the found outlines match the true card corners.
 //!
 //! Ambiguous scenes (borderline degradations) are left out, as their label is a matter of taste.
@@ -123,6 +125,7 @@ fn main() -> ExitCode {
 
     // ROC per measure, on the scenes where the measure decides.
     let found = |r: &&&Record| !r.selfie && r.predicted != Feedback::DocumentNotFound;
+    let face_judged = |r: &&&Record| r.selfie && judged_selfie(r.predicted);
     let blur = roc(labelled
         .iter()
         .filter(found)
@@ -135,11 +138,13 @@ fn main() -> ExitCode {
         .map(|r| (r.scores.glare, r.label == Label::Glare)));
     let s_blur = roc(labelled
         .iter()
-        .filter(|r| r.selfie && matches!(r.label, Label::Ok | Label::BlurSelfie))
+        .filter(face_judged)
+        .filter(|r| matches!(r.label, Label::Ok | Label::BlurSelfie))
         .map(|r| (-r.scores.sharpness, r.label == Label::BlurSelfie)));
     let s_glare = roc(labelled
         .iter()
-        .filter(|r| r.selfie && matches!(r.label, Label::Ok | Label::GlareSelfie))
+        .filter(face_judged)
+        .filter(|r| matches!(r.label, Label::Ok | Label::GlareSelfie))
         .map(|r| (r.scores.glare, r.label == Label::GlareSelfie)));
     println!("\nmeasure                  AUC    best threshold   balanced acc   n");
     let show = |name: &str, r: &Option<Roc>, neg: bool| match r {
@@ -169,10 +174,14 @@ fn main() -> ExitCode {
         ("glare", true, |r: &Record| r.scores.glare),
     ] {
         let mut by: BTreeMap<Label, Vec<f32>> = BTreeMap::new();
-        for r in labelled
-            .iter()
-            .filter(|r| r.selfie == selfie && (selfie || r.predicted != Feedback::DocumentNotFound))
-        {
+        for r in labelled.iter().filter(|r| {
+            r.selfie == selfie
+                && if selfie {
+                    judged_selfie(r.predicted)
+                } else {
+                    r.predicted != Feedback::DocumentNotFound
+                }
+        }) {
             by.entry(r.label).or_default().push(get(r));
         }
         for (label, mut xs) in by {
@@ -231,10 +240,22 @@ fn main() -> ExitCode {
     }
 }
 
+/// A selfie verdict that blur and glare decided: a face was found and placed well.
+fn judged_selfie(f: Feedback) -> bool {
+    matches!(
+        f,
+        Feedback::Ok | Feedback::BlurSelfie | Feedback::GlareSelfie
+    )
+}
+
 /// The decision the analyzer would take with other thresholds, from the recorded scores.
 fn redecide(r: &Record, t: &Thresholds) -> Feedback {
     if r.selfie {
-        t.judge(ImageType::Selfie, &r.scores)
+        if judged_selfie(r.predicted) {
+            t.judge(ImageType::Selfie, &r.scores)
+        } else {
+            r.predicted
+        }
     } else if r.predicted == Feedback::DocumentNotFound {
         Feedback::DocumentNotFound
     } else {
@@ -252,17 +273,26 @@ fn confusion(records: &[&Record], predict: impl Fn(&Record) -> Feedback) -> f64 
             .entry(predict(r).as_str())
             .or_default() += 1;
     }
-    let cols = [
+    // The usual codes, then any other predicted (face placement codes).
+    let mut cols = vec![
         "ok",
         "blur",
         "glare",
         "document_not_found",
         "blur_selfie",
         "glare_selfie",
+        "face_not_found",
+        "multi_face",
     ];
+    for r in records {
+        let p = predict(r).as_str();
+        if !cols.contains(&p) {
+            cols.push(p);
+        }
+    }
     print!("{:<20}", "label \\ predicted");
-    for c in cols {
-        print!("{c:>19}");
+    for c in &cols {
+        print!("{c:>21}");
     }
     println!("{:>10}", "accuracy");
     let mut worst = 1.0f64;
@@ -272,8 +302,8 @@ fn confusion(records: &[&Record], predict: impl Fn(&Record) -> Feedback) -> f64 
         let acc = right as f64 / total.max(1) as f64;
         worst = worst.min(acc);
         print!("{:<20}", label.as_str());
-        for c in cols {
-            print!("{:>19}", row.get(c).copied().unwrap_or(0));
+        for c in &cols {
+            print!("{:>21}", row.get(c).copied().unwrap_or(0));
         }
         println!("{:>9.2}%", 100.0 * acc);
     }
