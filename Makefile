@@ -13,8 +13,11 @@ setup:
 	@bash scripts/setup.sh
 
 ## Build the npm package into pkg/ (release, wasm-opt on).
+## The licence texts and NOTICE (the face model's Apache-2.0 attribution) ship in the package.
 pkg: setup
 	$(RUN) wasm-pack build --target web --release --out-dir pkg
+	cp LICENSE-APACHE LICENSE-MIT NOTICE pkg/
+	node -e 'const f="pkg/package.json",p=JSON.parse(require("fs").readFileSync(f));for(const n of ["LICENSE-APACHE","LICENSE-MIT","NOTICE"])if(!p.files.includes(n))p.files.push(n);require("fs").writeFileSync(f,JSON.stringify(p,null,2)+"\n")'
 
 sandbox: setup
 	$(RUN) cargo build -p idv-sandbox

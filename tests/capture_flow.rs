@@ -320,3 +320,86 @@ fn a_bad_server_path_is_refused_before_anything_starts() {
     let s = json!({"server_path": "https://api.example.com/verify?x=1", "start_token": "st"});
     assert!(IdvCapture::new(options(&s, &events, None)).is_err());
 }
+
+/// The selfie step shows two faces: the capture module must not take the picture. When one
+/// person is left, the same stream is captured and the session completes, so the wait was the
+/// two faces' doing.
+#[wasm_bindgen_test]
+async fn a_selfie_stream_with_two_faces_is_not_auto_captured() {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+
+    let s = demo_session(json!({"processing_time": FAST})).await;
+    let cam = CanvasCamera::new(scene(Label::Ok, false));
+    let img = cam.image_handle();
+    let (front, back, two, one) = (
+        scene(Label::Ok, false),
+        video_frame("document_back"),
+        two_faces_frame(),
+        scene(Label::Ok, true),
+    );
+    let one_left = Rc::new(Cell::new(false));
+    let selfie_started = Rc::new(Cell::new(false));
+    // For each selfie capture: was only one person in view when it was taken?
+    let selfie_captures = Rc::new(RefCell::new(Vec::new()));
+    let (flag, started, caps) = (
+        one_left.clone(),
+        selfie_started.clone(),
+        selfie_captures.clone(),
+    );
+    let events = Events::new(move |e| match e["type"].as_str() {
+        Some("capture_started") => {
+            *img.borrow_mut() = match e["imageType"].as_str() {
+                Some("selfie") => {
+                    started.set(true);
+                    two.clone()
+                }
+                Some("document_back") => back.clone(),
+                _ => front.clone(),
+            };
+        }
+        Some("image_captured") if e["imageType"] == "selfie" => caps.borrow_mut().push(flag.get()),
+        _ => {}
+    });
+    let mut capture = IdvCapture::new(options(&s, &events, Some(&cam.stream))).unwrap();
+    let run = capture.run();
+    // Four seconds of two faces once the selfie step is on screen, then one person.
+    let img = cam.image_handle();
+    wasm_bindgen_futures::spawn_local(async move {
+        while !selfie_started.get() {
+            sleep_ms(50).await;
+        }
+        sleep_ms(4000).await;
+        *img.borrow_mut() = one;
+        one_left.set(true);
+    });
+    let outcome = settle(run).await.unwrap();
+    assert_eq!(
+        outcome,
+        json!({"status": "complete"}),
+        "{:?}",
+        events.types()
+    );
+    assert_eq!(
+        *selfie_captures.borrow(),
+        [true],
+        "a selfie was taken with two faces in view"
+    );
+    let verdicts: Vec<Value> = events
+        .of_type("frame_verdict")
+        .into_iter()
+        .filter(|v| v["imageType"] == "selfie")
+        .collect();
+    let multi = verdicts
+        .iter()
+        .filter(|v| v["feedback"] == "multi_face")
+        .count();
+    assert!(multi > 0, "no selfie verdict said multi_face: {verdicts:?}");
+    assert!(
+        verdicts
+            .iter()
+            .any(|v| v["feedback"] == "ok" && v["scores"]["faces"] == 1),
+        "{verdicts:?}"
+    );
+    assert_one_accepted_image_per_type(s["session_id"].as_str().unwrap()).await;
+}

@@ -68,6 +68,33 @@ test('the verdict picks the most blocking instruction', () => {
   assert.equal(guidanceKey(v('blur', []), 'document_front'), 'blur');
   assert.equal(guidanceKey(v('ok', ['hold_still']), 'document_back'), 'hold_still');
   assert.equal(guidanceKey(v('ok', []), 'selfie'), 'ok_selfie');
-  assert.equal(guidanceKey(v('face_rotated', []), 'selfie'), 'face_not_found');
+  // The face codes the pre-check predicts have their own instruction, before the generic hints.
+  assert.equal(guidanceKey(v('face_rotated', []), 'selfie'), 'face_rotated');
+  assert.equal(guidanceKey(v('face_too_small', ['too_far', 'not_centered']), 'selfie'), 'face_too_small');
+  assert.equal(guidanceKey(v('multi_face', ['too_dark']), 'selfie'), 'multi_face');
+  // A code without an instruction of its own falls back to the step's generic one.
+  assert.equal(guidanceKey(v('face_occluded', []), 'selfie'), 'face_not_found');
   assert.equal(guidanceKey(v('wrong_document_side', ['not_centered']), 'document_back'), 'wrong_document_side');
+});
+
+test('every instruction the pre-check can ask for is written in every language', async () => {
+  const { translator } = await import('../../www/strings.js');
+  const keys = [
+    'document_not_found', 'wrong_document_side', 'blur', 'glare', 'ok',
+    'face_not_found', 'multi_face', 'face_cropped', 'face_too_close', 'face_close_to_border', 'face_too_small',
+    'face_rotated', 'blur_selfie', 'glare_selfie', 'ok_selfie',
+    'too_dark', 'too_bright', 'too_far', 'too_close', 'not_centered', 'partly_out_of_frame', 'hold_still',
+  ];
+  for (const lang of ['en', 'es']) {
+    const t = translator(lang);
+    for (const key of keys) {
+      const v = guidanceKey({ feedback: key, hints: [], scores: {} }, key.includes('face') || key.endsWith('selfie') ? 'selfie' : 'document_front');
+      assert.notEqual(t(`guide.${v}`), `guide.${v}`, `${lang}: guide.${v}`);
+    }
+  }
+  const es = translator('es');
+  for (const key of ['multi_face', 'face_rotated', 'face_too_small', 'face_cropped']) {
+    assert.notEqual(es(`guide.${key}`), translator('en')(`guide.${key}`), `es: guide.${key} is not translated`);
+    assert.notEqual(es(`fileIssue.${key}`), `fileIssue.${key}`, `es: fileIssue.${key}`);
+  }
 });

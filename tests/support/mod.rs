@@ -120,6 +120,13 @@ pub fn video_frame(kind: &str) -> (Vec<u8>, u32, u32) {
     (img.data, img.width, img.height)
 }
 
+/// The middle frame of the generated two-faces video (640x480): two people side by side.
+pub fn two_faces_frame() -> (Vec<u8>, u32, u32) {
+    let v = idv_fixtures::videos::two_faces(7, 640, 480);
+    let img = v.render_frame(v.info.frames.len() / 2);
+    (img.data, img.width, img.height)
+}
+
 /// A camera made of a canvas: `captureStream()` of whatever image is current, redrawn at 25 fps
 /// so the stream keeps delivering frames.
 pub struct CanvasCamera {

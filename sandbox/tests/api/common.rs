@@ -291,6 +291,33 @@ pub fn blurred_card_jpeg() -> &'static [u8] {
     IMG.get_or_init(|| jpeg(&image::imageops::fast_blur(&card_image(), 6.0)))
 }
 
+/// The committed astronaut photo (tests/photos, public domain) cropped to a selfie's framing
+/// (her face about 40 % of the frame's short side, centred) and enlarged to the API's 640x480
+/// minimum.
+pub fn selfie_image() -> RgbImage {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/photos/astronaut.jpg");
+    let photo = image::open(path).unwrap().into_rgb8();
+    let crop = image::imageops::crop_imm(&photo, 90, 30, 270, 203).to_image();
+    image::imageops::resize(&crop, 810, 609, image::imageops::FilterType::CatmullRom)
+}
+
+pub fn selfie_jpeg() -> &'static [u8] {
+    static IMG: OnceLock<Vec<u8>> = OnceLock::new();
+    IMG.get_or_init(|| jpeg(&selfie_image()))
+}
+
+/// Two selfies side by side: two people in one picture.
+pub fn two_faces_jpeg() -> &'static [u8] {
+    static IMG: OnceLock<Vec<u8>> = OnceLock::new();
+    IMG.get_or_init(|| {
+        let one = selfie_image();
+        let mut both = RgbImage::new(one.width() * 2, one.height());
+        image::imageops::replace(&mut both, &one, 0, 0);
+        image::imageops::replace(&mut both, &one, one.width() as i64, 0);
+        jpeg(&both)
+    })
+}
+
 /// What the core's pre-check engine says about these JPEG bytes, decoded as the sandbox does.
 pub fn engine_verdict(jpeg: &[u8], image_type: ImageType) -> Feedback {
     let rgba = image::load_from_memory_with_format(jpeg, ImageFormat::Jpeg)

@@ -279,6 +279,33 @@ async fn feedback_is_the_pre_check_engines_verdict() {
     }
 }
 
+/// Uploaded selfies get the on-device face checks: a real face is accepted, two faces are
+/// `multi_face` and a picture without a face is `face_not_found`, each rejected and still missing.
+#[tokio::test]
+async fn selfies_get_the_face_checks() {
+    let sb = Sandbox::with(idv_sandbox::Config {
+        quality: std::sync::Arc::new(idv_sandbox::PrecheckEngine::default()),
+        ..config()
+    })
+    .await;
+    let token = sb.token().await;
+    for (name, bytes, want) in [
+        ("one face", selfie_jpeg(), "ok"),
+        ("two faces", two_faces_jpeg(), "multi_face"),
+        ("no face", grey_jpeg(), "face_not_found"),
+    ] {
+        let (sid, user) = sb.session(&token, json!({})).await;
+        let r = sb
+            .upload(&sid, &user, &image_body("selfie", &b64(bytes), None))
+            .await;
+        assert_eq!(r.status(), 200);
+        let reply: Value = r.json().await.unwrap();
+        assert_eq!(reply["feedback"], want, "{name}");
+        let missing = reply["missing_images"].as_array().unwrap();
+        assert_eq!(missing.contains(&json!("selfie")), want != "ok", "{name}");
+    }
+}
+
 #[tokio::test]
 async fn retries_with_the_same_image_id_are_idempotent() {
     let (sb, sid, user, token) = started(rejects_uniform()).await;
