@@ -329,11 +329,15 @@ impl Analyzer {
         let inner = Rect::inset(FACE_W, FACE_H, 0.1);
         scores.sharpness = 1.0 - self.sharpness.blur(&self.rect_luma, inner);
         self.tone(inner, frame, &to_frame, scores, hints);
+        let measured = self.thresholds.judge(ImageType::Selfie, scores);
         // Where the face is comes first: moving fixes it, and it changes blur and glare anyway.
-        if placement != Feedback::Ok {
-            return placement;
+        // Except the roll: it is read from the eye keypoints, which a highlight on the face
+        // displaces (`calibrate`: 6 of 36 glared selfies read as rotated), so glare wins over it.
+        match (placement, measured) {
+            (Feedback::FaceRotated, Feedback::GlareSelfie) => Feedback::GlareSelfie,
+            (Feedback::Ok, m) => m,
+            (p, _) => p,
         }
-        self.thresholds.judge(ImageType::Selfie, scores)
     }
 
     /// Exposure and glare over `r` of the rectified region.
