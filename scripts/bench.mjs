@@ -86,7 +86,7 @@ say('| --- | ---: | ---: | ---: | ---: |');
 say(`| face detection (\`FaceDetector\`) | ${ms(nativeFace.median)} | ${ms(nativeFace.p95)} | ${ms(wasm.face.detect.median)} | ${ms(wasm.face.detect.p95)} |`);
 say(`| whole selfie pre-check (detection, placement, blur and glare on the face box) | – | – | ${ms(wasm.face.selfie.median)} | ${ms(wasm.face.selfie.p95)} |`);
 say();
-say(`- BlazeFace short-range (MediaPipe, int8 weights) on the committed astronaut photo scaled into the frame: ${wasm.face.faces} face found, selfie verdict \`${wasm.face.feedback}\`. The network's input is always 128x128, so the cost hardly depends on the camera's resolution. *native* is the portable scalar path (no SIMD intrinsics; the 1x1 convolutions' i16 dot products are emulated), *wasm* the SIMD128 build the package ships.`);
+say(`- BlazeFace short-range (MediaPipe, int8 weights) on the committed astronaut photo framed as a selfie: ${wasm.face.faces} face found, selfie verdict \`${wasm.face.feedback}\`. The network's input is always 128x128, so the cost hardly depends on the camera's resolution. *native*: the release build on x86-64, whose integer dot products use SSE2 (the f32 lanes are plain arrays the compiler vectorises); *wasm*: the SIMD128 build the package ships.`);
 
 // ------------------------------------------------------------------ 2. size
 const pkg = resolve(ROOT, 'pkg');

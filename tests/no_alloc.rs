@@ -57,6 +57,17 @@ fn card_frame(w: u32, h: u32, shift: f32) -> Vec<u8> {
     px
 }
 
+/// The committed astronaut photo, scaled to the frame's height and centred on a grey wall: a
+/// selfie with a real face, so the face detector's whole path runs (decode, NMS, face box).
+fn selfie_frame(w: u32, h: u32, shift: i64) -> Vec<u8> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/photos/astronaut.jpg");
+    let photo = image::open(path).unwrap().to_rgba8();
+    let face = image::imageops::resize(&photo, h, h, image::imageops::FilterType::Triangle);
+    let mut frame = image::RgbaImage::from_pixel(w, h, image::Rgba([110, 112, 118, 255]));
+    image::imageops::overlay(&mut frame, &face, (w - h) as i64 / 2 + shift, 0);
+    frame.into_raw()
+}
+
 #[test]
 fn analysis_allocates_nothing_after_warm_up() {
     let mut analyzer = Analyzer::default();
@@ -67,18 +78,21 @@ fn analysis_allocates_nothing_after_warm_up() {
         for f in &frames {
             analyzer.analyze(Frame::packed(f, w, h).unwrap(), ImageType::DocumentFront);
         }
+        let selfies: Vec<Vec<u8>> = (0..2).map(|i| selfie_frame(w, h, i)).collect();
         analyzer.analyze(Frame::packed(&frames[0], w, h).unwrap(), ImageType::Selfie);
+        analyzer.analyze(Frame::packed(&selfies[0], w, h).unwrap(), ImageType::Selfie);
         let before = ALLOCS.load(Ordering::SeqCst);
-        let mut seen_ok = false;
+        let (mut seen_ok, mut seen_face) = (false, false);
         for (i, f) in frames.iter().cycle().take(12).enumerate() {
-            let kind = if i % 4 == 3 {
-                ImageType::Selfie
-            } else {
-                ImageType::DocumentFront
+            let (kind, f) = match i % 4 {
+                3 => (ImageType::Selfie, f),
+                2 => (ImageType::Selfie, &selfies[i % 2]),
+                _ => (ImageType::DocumentFront, f),
             };
             let mut v = analyzer.analyze(Frame::packed(f, w, h).unwrap(), kind);
 
             seen_ok |= kind == ImageType::DocumentFront && v.feedback == Feedback::Ok;
+            seen_face |= kind == ImageType::Selfie && v.scores.faces == 1;
             stabilizer.push(&mut v, i as f64 * 33.0);
         }
         let after = ALLOCS.load(Ordering::SeqCst);
@@ -92,5 +106,6 @@ fn analysis_allocates_nothing_after_warm_up() {
             seen_ok,
             "{w}x{h}: the card was never found, so the full pipeline did not run"
         );
+        assert!(seen_face, "{w}x{h}: no face was found in the selfie frames");
     }
 }

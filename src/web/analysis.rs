@@ -3,7 +3,7 @@
 use wasm_bindgen::prelude::*;
 use web_sys::ImageData;
 
-use super::convert::{image_type, to_js};
+use super::convert::{image_type, to_js, FrameSlot};
 use crate::precheck::{self, Analyzer, Frame};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -69,9 +69,7 @@ pub fn precheck(
 #[wasm_bindgen(js_name = Analyzer)]
 pub struct JsAnalyzer {
     inner: Analyzer,
-    buffer: Vec<u8>,
-    width: u32,
-    height: u32,
+    slot: FrameSlot,
 }
 
 #[wasm_bindgen(js_class = Analyzer)]
@@ -81,9 +79,7 @@ impl JsAnalyzer {
     pub fn new() -> JsAnalyzer {
         JsAnalyzer {
             inner: Analyzer::default(),
-            buffer: Vec::new(),
-            width: 0,
-            height: 0,
+            slot: FrameSlot::default(),
         }
     }
 
@@ -106,15 +102,7 @@ impl JsAnalyzer {
     /// when wasm memory grows: ask for it again after any call that may allocate.
     #[wasm_bindgen(js_name = frameBuffer)]
     pub fn frame_buffer(&mut self, width: u32, height: u32) -> js_sys::Uint8Array {
-        let len = width as usize * height as usize * 4;
-        if self.buffer.len() != len {
-            self.buffer.resize(len, 0);
-        }
-        self.width = width;
-        self.height = height;
-        // SAFETY: the view aliases `self.buffer`, which lives as long as this Analyzer and is
-        // only resized here; JS is told above that growth invalidates it.
-        unsafe { js_sys::Uint8Array::view(&self.buffer) }
+        self.slot.view(width, height)
     }
 
     /// Analyses the frame last written into `frameBuffer()`.
@@ -125,7 +113,6 @@ impl JsAnalyzer {
         image_type_name: &str,
     ) -> Result<JsValue, JsError> {
         let kind = image_type(image_type_name)?;
-        let frame = Frame::packed(&self.buffer, self.width, self.height)?;
-        to_js(&self.inner.analyze(frame, kind))
+        to_js(&self.inner.analyze(self.slot.frame()?, kind))
     }
 }

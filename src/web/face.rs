@@ -3,7 +3,7 @@
 use wasm_bindgen::prelude::*;
 use web_sys::ImageData;
 
-use super::convert::to_js;
+use super::convert::{to_js, FrameSlot};
 use crate::precheck::{FaceDetector, Frame};
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -21,9 +21,7 @@ export interface Face {
 #[wasm_bindgen(js_name = FaceDetector)]
 pub struct JsFaceDetector {
     inner: FaceDetector,
-    buffer: Vec<u8>,
-    width: u32,
-    height: u32,
+    slot: FrameSlot,
 }
 
 #[wasm_bindgen(js_class = FaceDetector)]
@@ -32,9 +30,7 @@ impl JsFaceDetector {
     pub fn new() -> Result<JsFaceDetector, JsError> {
         Ok(JsFaceDetector {
             inner: FaceDetector::new()?,
-            buffer: Vec::new(),
-            width: 0,
-            height: 0,
+            slot: FrameSlot::default(),
         })
     }
 
@@ -49,20 +45,12 @@ impl JsFaceDetector {
     /// As `Analyzer.frameBuffer`: a view of wasm memory to copy a frame into.
     #[wasm_bindgen(js_name = frameBuffer)]
     pub fn frame_buffer(&mut self, width: u32, height: u32) -> js_sys::Uint8Array {
-        let len = width as usize * height as usize * 4;
-        if self.buffer.len() != len {
-            self.buffer.resize(len, 0);
-        }
-        self.width = width;
-        self.height = height;
-        // SAFETY: as in `Analyzer.frameBuffer`: the view aliases `self.buffer`, resized only here.
-        unsafe { js_sys::Uint8Array::view(&self.buffer) }
+        self.slot.view(width, height)
     }
 
     /// The faces in the frame last written into `frameBuffer()`.
     #[wasm_bindgen(js_name = detectBuffer, unchecked_return_type = "Face[]")]
     pub fn detect_buffer(&mut self) -> Result<JsValue, JsError> {
-        let frame = Frame::packed(&self.buffer, self.width, self.height)?;
-        to_js(&self.inner.detect(frame))
+        to_js(&self.inner.detect(self.slot.frame()?))
     }
 }

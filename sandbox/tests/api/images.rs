@@ -235,16 +235,21 @@ async fn rejected_images_do_not_count() {
     );
 }
 
+/// A sandbox judging uploads with the core's own pre-check engine.
+async fn with_the_real_engine() -> Sandbox {
+    Sandbox::with(idv_sandbox::Config {
+        quality: std::sync::Arc::new(idv_sandbox::PrecheckEngine::default()),
+        ..config()
+    })
+    .await
+}
+
 /// With the real engine, the sandbox answers exactly what the pre-check engine says about the
 /// same pixels, and whatever the engine rejects is recorded as rejected. (The engine's verdict
 /// on each image is not assumed: it is computed here on the same decoded pixels.)
 #[tokio::test]
 async fn feedback_is_the_pre_check_engines_verdict() {
-    let sb = Sandbox::with(idv_sandbox::Config {
-        quality: std::sync::Arc::new(idv_sandbox::PrecheckEngine::default()),
-        ..config()
-    })
-    .await;
+    let sb = with_the_real_engine().await;
     let token = sb.token().await;
     let candidates: [(&str, &[u8]); 3] = [
         ("grey", grey_jpeg()),
@@ -283,11 +288,7 @@ async fn feedback_is_the_pre_check_engines_verdict() {
 /// `multi_face` and a picture without a face is `face_not_found`, each rejected and still missing.
 #[tokio::test]
 async fn selfies_get_the_face_checks() {
-    let sb = Sandbox::with(idv_sandbox::Config {
-        quality: std::sync::Arc::new(idv_sandbox::PrecheckEngine::default()),
-        ..config()
-    })
-    .await;
+    let sb = with_the_real_engine().await;
     let token = sb.token().await;
     for (name, bytes, want) in [
         ("one face", selfie_jpeg(), "ok"),
