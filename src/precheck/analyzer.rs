@@ -299,7 +299,13 @@ impl Analyzer {
             self.tone_of_plane(scores, hints);
             return Feedback::FaceNotFound;
         };
-        let faces = detector.detect(frame);
+        let faces = if detector.detect(frame).is_empty() {
+            // No whole face: perhaps one cut by the frame's edge (`face_cropped`, not
+            // `face_not_found`: the user only has to move).
+            detector.detect_at_edges(frame)
+        } else {
+            detector.faces()
+        };
         let (fw, fh) = (frame.width() as f32, frame.height() as f32);
         let placement = assess(faces, fw, fh, &self.face_limits);
         scores.faces = faces.len() as u32;

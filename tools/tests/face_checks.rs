@@ -166,8 +166,9 @@ fn variants(photo: Photo) -> Vec<Variant> {
         Some(&small),
     ));
 
-    // A quarter of the face box beyond the left edge, a fifth above the top. (With half of it
-    // out, the detector finds no face: `face_not_found`.)
+    // A quarter of the face box beyond the left edge, a fifth above the top, and half of it
+    // beyond the right edge (found by `detect_at_edges`: the network alone loses a face more than
+    // about a third outside).
     let cut = Pose {
         cx: 0.25 * fw,
         ..ok
@@ -177,6 +178,16 @@ fn variants(photo: Photo) -> Vec<Variant> {
         finish(shot(OK_W, OK_H, &[cut])),
         Feedback::FaceCropped,
         Some(&cut),
+    ));
+    let half_out = Pose {
+        cx: OK_W as f32,
+        ..ok
+    };
+    out.push(variant(
+        &tag("half beyond the right edge"),
+        finish(shot(OK_W, OK_H, &[half_out])),
+        Feedback::FaceCropped,
+        Some(&half_out),
     ));
     let cut_top = Pose { cy: 0.3 * fw, ..ok };
     out.push(variant(
