@@ -20,7 +20,7 @@ pub use model::ModelError;
 
 use super::{Frame, Point};
 use decode::Raw;
-use letterbox::Letterbox;
+use letterbox::{Letterbox, Placement};
 use net::Net;
 use serde::Serialize;
 
@@ -163,17 +163,16 @@ impl FaceDetector {
                     Edge::Top | Edge::Bottom => dst.copy_from_slice(src),
                 }
             }
-            let Ok(virt) = Frame::packed(&self.mirror, w as u32, h as u32) else {
+            // Moved out for the pass (no copy, no allocation): `infer` borrows all of `self`.
+            let mirror = std::mem::take(&mut self.mirror);
+            let place = match Frame::packed(&mirror, w as u32, h as u32) {
+                Ok(virt) => Some(self.infer(virt)),
+                Err(_) => None,
+            };
+            self.mirror = mirror;
+            let Some(place) = place else {
                 break;
             };
-            let place = self.letterbox.fill(virt, &mut self.net);
-            self.net.run();
-            decode::detect(
-                &self.net.buf.logits,
-                &self.net.buf.boxes,
-                &mut self.cands,
-                &mut self.raw,
-            );
             // Virtual -> frame: a shift along the mirrored axis.
             let (dx, dy, seam_x, seam_y) = match edge {
                 Edge::Left => (-(hw as f32), 0.0, Some(hw as f32), None),
@@ -183,35 +182,20 @@ impl FaceDetector {
             };
             self.faces.clear();
             for r in &self.raw {
-                let (x0, y0) = place.to_frame(r.v[0], r.v[1]);
-                let (x1, y1) = place.to_frame(r.v[2], r.v[3]);
-                let straddles = seam_x.is_some_and(|s| x0 < s && s < x1)
-                    || seam_y.is_some_and(|s| y0 < s && s < y1);
+                // In virtual coordinates first: the seam test is there.
+                let f = face_of(r, place, (0.0, 0.0));
+                let straddles = seam_x.is_some_and(|s| f.x0 < s && s < f.x1)
+                    || seam_y.is_some_and(|s| f.y0 < s && s < f.y1);
                 // A mirror makes anything symmetric, and symmetry looks face-like: a mirrored
                 // collar or shoulder can pass the detector's 0.5. Half faces of the committed
-                // photos score 0.74-0.94 with boxes of 0.36-0.55 of the short side; the one false
+                // photos score 0.72-0.97 with boxes of 0.31-0.55 of the short side; the one false
                 // face seen (a mirrored space-suit collar) scored 0.63 with a box the frame's
                 // whole height. So: a clear score, and no larger than an acceptable face.
                 let plausible =
-                    r.score >= EDGE_MIN_SCORE && (x1 - x0) <= EDGE_MAX_WIDTH * w.min(h) as f32;
-                if !straddles || !plausible {
-                    continue;
+                    f.score >= EDGE_MIN_SCORE && f.width() <= EDGE_MAX_WIDTH * w.min(h) as f32;
+                if straddles && plausible {
+                    self.faces.push(face_of(r, place, (dx, dy)));
                 }
-                let keypoints = std::array::from_fn(|k| {
-                    let (x, y) = place.to_frame(r.v[4 + 2 * k], r.v[5 + 2 * k]);
-                    Point {
-                        x: x + dx,
-                        y: y + dy,
-                    }
-                });
-                self.faces.push(Face {
-                    score: r.score,
-                    x0: x0 + dx,
-                    y0: y0 + dy,
-                    x1: x1 + dx,
-                    y1: y1 + dy,
-                    keypoints,
-                });
             }
             if !self.faces.is_empty() {
                 break;
@@ -222,6 +206,15 @@ impl FaceDetector {
 
     /// The faces in `frame`, most confident first.
     pub fn detect(&mut self, frame: Frame<'_>) -> &[Face] {
+        let place = self.infer(frame);
+        self.faces.clear();
+        self.faces
+            .extend(self.raw.iter().map(|r| face_of(r, place, (0.0, 0.0))));
+        &self.faces
+    }
+
+    /// Letterbox, network, decoding: the raw detections of `frame` into `self.raw`.
+    fn infer(&mut self, frame: Frame<'_>) -> Placement {
         let place = self.letterbox.fill(frame, &mut self.net);
         self.net.run();
         decode::detect(
@@ -230,23 +223,26 @@ impl FaceDetector {
             &mut self.cands,
             &mut self.raw,
         );
-        self.faces.clear();
-        for r in &self.raw {
-            let (x0, y0) = place.to_frame(r.v[0], r.v[1]);
-            let (x1, y1) = place.to_frame(r.v[2], r.v[3]);
-            let keypoints = std::array::from_fn(|k| {
-                let (x, y) = place.to_frame(r.v[4 + 2 * k], r.v[5 + 2 * k]);
-                Point { x, y }
-            });
-            self.faces.push(Face {
-                score: r.score,
-                x0,
-                y0,
-                x1,
-                y1,
-                keypoints,
-            });
-        }
-        &self.faces
+        place
+    }
+}
+
+/// A raw detection in frame pixels, moved by `shift`.
+fn face_of(r: &Raw, place: Placement, shift: (f32, f32)) -> Face {
+    let at = |i: usize| {
+        let (x, y) = place.to_frame(r.v[i], r.v[i + 1]);
+        (x + shift.0, y + shift.1)
+    };
+    let ((x0, y0), (x1, y1)) = (at(0), at(2));
+    Face {
+        score: r.score,
+        x0,
+        y0,
+        x1,
+        y1,
+        keypoints: std::array::from_fn(|k| {
+            let (x, y) = at(4 + 2 * k);
+            Point { x, y }
+        }),
     }
 }
