@@ -37,6 +37,8 @@ pub(super) struct Shape {
     pub kind: Kind,
     pub kernel: usize,
     pub stride: usize,
+    /// TFLite's SAME padding (else VALID): the forward pass pads exactly as the graph says.
+    pub same: bool,
     pub cin: usize,
     pub cout: usize,
 }
@@ -87,30 +89,32 @@ pub(super) const BLOCKS: [(usize, usize, usize); 16] = [
 ];
 
 fn expected_shapes() -> Vec<Shape> {
-    let conv = |kernel, stride, cin, cout| Shape {
+    let conv = |kernel, stride, same, cin, cout| Shape {
         kind: Kind::Conv,
         kernel,
         stride,
+        same,
         cin,
         cout,
     };
-    let mut v = vec![conv(5, 2, 3, 24)];
+    let mut v = vec![conv(5, 2, true, 3, 24)];
     for (cin, cout, stride) in BLOCKS {
         v.push(Shape {
             kind: Kind::Depthwise,
             kernel: 3,
             stride,
+            same: true,
             cin,
             cout: cin,
         });
-        v.push(conv(1, 1, cin, cout));
+        v.push(conv(1, 1, false, cin, cout));
     }
     // Heads, in graph order: classifiers (16x16, 8x8), then regressors.
     v.extend([
-        conv(1, 1, 88, 2),
-        conv(1, 1, 96, 6),
-        conv(1, 1, 88, 32),
-        conv(1, 1, 96, 96),
+        conv(1, 1, true, 88, 2),
+        conv(1, 1, true, 96, 6),
+        conv(1, 1, true, 88, 32),
+        conv(1, 1, true, 96, 96),
     ]);
     v
 }
@@ -166,13 +170,21 @@ pub(super) fn load(blob: &[u8]) -> Result<Vec<Layer>, ModelError> {
         }
         let kind = match r.u8()? {
             0 => Kind::Conv,
-            _ => Kind::Depthwise,
+            1 => Kind::Depthwise,
+            k => {
+                return Err(ModelError::Architecture {
+                    layer: i,
+                    found: format!("layer kind {k}"),
+                    expected: format!("{want:?}"),
+                })
+            }
         };
-        let (kernel, stride, _pad, cin, cout) = (r.u8()?, r.u8()?, r.u8()?, r.u16()?, r.u16()?);
+        let (kernel, stride, pad, cin, cout) = (r.u8()?, r.u8()?, r.u8()?, r.u16()?, r.u16()?);
         let shape = Shape {
             kind,
             kernel,
             stride,
+            same: pad == 0,
             cin,
             cout,
         };
@@ -282,6 +294,21 @@ mod tests {
         assert!(matches!(
             load(&wrong),
             Err(ModelError::Architecture { layer: 0, .. })
+        ));
+        // An unknown layer kind, and a pointwise layer (the first, layer 2) declared SAME.
+        let mut wrong = BLOB.to_vec();
+        wrong[8] = 7;
+        assert!(matches!(
+            load(&wrong),
+            Err(ModelError::Architecture { layer: 0, .. })
+        ));
+        let layer2 = 8 + (8 + 24 * 8 + 24 * 75) + (8 + 24 * 8 + 9 * 24);
+        let mut wrong = BLOB.to_vec();
+        assert_eq!(wrong[layer2 + 3], 1, "VALID");
+        wrong[layer2 + 3] = 0;
+        assert!(matches!(
+            load(&wrong),
+            Err(ModelError::Architecture { layer: 2, .. })
         ));
     }
 }
