@@ -135,24 +135,7 @@ impl From<&crate::precheck::Face> for FaceBox {
 
 impl FaceBox {
     pub fn quad(&self) -> Quad {
-        Quad([
-            Point {
-                x: self.x0,
-                y: self.y0,
-            },
-            Point {
-                x: self.x1,
-                y: self.y0,
-            },
-            Point {
-                x: self.x1,
-                y: self.y1,
-            },
-            Point {
-                x: self.x0,
-                y: self.y1,
-            },
-        ])
+        Quad::rect(self.x0, self.y0, self.x1 - self.x0, self.y1 - self.y0)
     }
 }
 

@@ -44,6 +44,7 @@ impl Letterbox {
         let long = w.max(h);
         let cw = ((w * INPUT + long / 2) / long).max(1);
         let ch = ((h * INPUT + long / 2) / long).max(1);
+        let (ox, oy) = ((INPUT - cw) / 2, (INPUT - ch) / 2);
         if self.size != (frame.width(), frame.height()) {
             self.size = (frame.width(), frame.height());
             self.xs.clear();
@@ -51,13 +52,13 @@ impl Letterbox {
             self.ys.clear();
             self.ys.extend((0..=ch).map(|j| j * h / ch));
             self.cols.resize(w * 4, 0);
-        }
-        let (ox, oy) = ((INPUT - cw) / 2, (INPUT - ch) / 2);
-        for y in 0..INPUT {
-            for x in 0..INPUT {
-                if y < oy || y >= oy + ch || x < ox || x >= ox + cw {
-                    let i = Net::input_index(x, y);
-                    net.buf.input[i..i + 3].fill(-(INPUT_ONE as i16));
+            // The black border depends on the size alone, and nothing else writes the input.
+            for y in 0..INPUT {
+                for x in 0..INPUT {
+                    if y < oy || y >= oy + ch || x < ox || x >= ox + cw {
+                        let i = Net::input_index(x, y);
+                        net.buf.input[i..i + 3].fill(-(INPUT_ONE as i16));
+                    }
                 }
             }
         }

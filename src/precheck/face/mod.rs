@@ -88,13 +88,57 @@ const EDGE_MIN_SCORE: f32 = 0.7;
 /// …and be no wider than this fraction of the frame's short side.
 const EDGE_MAX_WIDTH: f32 = 0.7;
 
-/// Which edge [`FaceDetector::detect_at_edges`] mirrors the frame along.
+/// An edge [`FaceDetector::detect_at_edges`] mirrors the frame along: left or right
+/// (`across_x`), top or bottom; `low` is the left or top one.
 #[derive(Clone, Copy)]
-enum Edge {
-    Left,
-    Right,
-    Top,
-    Bottom,
+struct Edge {
+    across_x: bool,
+    low: bool,
+}
+
+impl Edge {
+    const ALL: [Edge; 4] = [
+        Edge {
+            across_x: true,
+            low: true,
+        },
+        Edge {
+            across_x: true,
+            low: false,
+        },
+        Edge {
+            across_x: false,
+            low: true,
+        },
+        Edge {
+            across_x: false,
+            low: false,
+        },
+    ];
+
+    /// Along an axis of `n` pixels: the half of the frame by this edge, then its mirror image
+    /// beyond the edge, so the edge lands mid-axis. Returns, for mirrored index `i`, the frame's
+    /// index.
+    fn source(self, i: usize, n: usize) -> usize {
+        let half = n / 2;
+        match (self.low, i) {
+            (true, i) if i < half => half - 1 - i,
+            (true, i) => i - half,
+            (false, i) if i < n - half => i + half,
+            (false, i) => n - 1 - (i - (n - half)),
+        }
+    }
+
+    /// Where the edge lies on the mirrored axis, and what to add to a mirrored coordinate to
+    /// get the frame's.
+    fn seam_and_shift(self, n: usize) -> (f32, f32) {
+        let half = n / 2;
+        if self.low {
+            (half as f32, -(half as f32))
+        } else {
+            ((n - half) as f32, half as f32)
+        }
+    }
 }
 
 impl FaceDetector {
@@ -124,43 +168,24 @@ impl FaceDetector {
     /// and keypoints reaching past the edge (so [`assess`] calls it `face_cropped`). Four more
     /// passes of the network, so it is only worth running when the frame has no face.
     pub fn detect_at_edges(&mut self, frame: Frame<'_>) -> &[Face] {
-        for edge in [Edge::Left, Edge::Right, Edge::Top, Edge::Bottom] {
-            let (w, h) = (frame.width() as usize, frame.height() as usize);
-            if w < 4 || h < 4 {
-                break;
-            }
+        self.faces.clear();
+        let (w, h) = (frame.width() as usize, frame.height() as usize);
+        if w < 4 || h < 4 {
+            return &self.faces;
+        }
+        for edge in Edge::ALL {
             self.mirror.resize(w * h * 4, 0);
-            // Virtual (x, y) -> frame (x, y); the seam is at `seam` (x for left/right, y for
-            // top/bottom), and virtual minus `shift` is the frame coordinate.
-            let (hw, hh) = (w / 2, h / 2);
             for y in 0..h {
                 let dst = &mut self.mirror[y * w * 4..(y + 1) * w * 4];
-                let sy = match edge {
-                    Edge::Top if y < hh => hh - 1 - y,
-                    Edge::Top => y - hh,
-                    Edge::Bottom if y < h - hh => y + hh,
-                    Edge::Bottom => h - 1 - (y - (h - hh)),
-                    _ => y,
-                };
+                let sy = if edge.across_x { y } else { edge.source(y, h) };
                 let src = frame.row(sy as u32);
-                match edge {
-                    Edge::Left => {
-                        for (x, px) in dst.chunks_exact_mut(4).enumerate() {
-                            let sx = if x < hw { hw - 1 - x } else { x - hw };
-                            px.copy_from_slice(&src[sx * 4..sx * 4 + 4]);
-                        }
+                if edge.across_x {
+                    for (x, px) in dst.chunks_exact_mut(4).enumerate() {
+                        let sx = edge.source(x, w);
+                        px.copy_from_slice(&src[sx * 4..sx * 4 + 4]);
                     }
-                    Edge::Right => {
-                        for (x, px) in dst.chunks_exact_mut(4).enumerate() {
-                            let sx = if x < w - hw {
-                                x + hw
-                            } else {
-                                w - 1 - (x - (w - hw))
-                            };
-                            px.copy_from_slice(&src[sx * 4..sx * 4 + 4]);
-                        }
-                    }
-                    Edge::Top | Edge::Bottom => dst.copy_from_slice(src),
+                } else {
+                    dst.copy_from_slice(src);
                 }
             }
             // Moved out for the pass (no copy, no allocation): `infer` borrows all of `self`.
@@ -173,19 +198,18 @@ impl FaceDetector {
             let Some(place) = place else {
                 break;
             };
-            // Virtual -> frame: a shift along the mirrored axis.
-            let (dx, dy, seam_x, seam_y) = match edge {
-                Edge::Left => (-(hw as f32), 0.0, Some(hw as f32), None),
-                Edge::Right => (hw as f32, 0.0, Some((w - hw) as f32), None),
-                Edge::Top => (0.0, -(hh as f32), None, Some(hh as f32)),
-                Edge::Bottom => (0.0, hh as f32, None, Some((h - hh) as f32)),
-            };
+            // Mirrored -> frame: a shift along the mirrored axis.
+            let (seam, shift) = edge.seam_and_shift(if edge.across_x { w } else { h });
             self.faces.clear();
             for r in &self.raw {
-                // In virtual coordinates first: the seam test is there.
+                // In mirrored coordinates first: the seam test is there.
                 let f = face_of(r, place, (0.0, 0.0));
-                let straddles = seam_x.is_some_and(|s| f.x0 < s && s < f.x1)
-                    || seam_y.is_some_and(|s| f.y0 < s && s < f.y1);
+                let (lo, hi) = if edge.across_x {
+                    (f.x0, f.x1)
+                } else {
+                    (f.y0, f.y1)
+                };
+                let straddles = lo < seam && seam < hi;
                 // A mirror makes anything symmetric, and symmetry looks face-like: a mirrored
                 // collar or shoulder can pass the detector's 0.5. Half faces of the committed
                 // photos score 0.72-0.97 with boxes of 0.31-0.55 of the short side; the one false
@@ -194,7 +218,12 @@ impl FaceDetector {
                 let plausible =
                     f.score >= EDGE_MIN_SCORE && f.width() <= EDGE_MAX_WIDTH * w.min(h) as f32;
                 if straddles && plausible {
-                    self.faces.push(face_of(r, place, (dx, dy)));
+                    let d = if edge.across_x {
+                        (shift, 0.0)
+                    } else {
+                        (0.0, shift)
+                    };
+                    self.faces.push(face_of(r, place, d));
                 }
             }
             if !self.faces.is_empty() {
