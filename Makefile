@@ -16,6 +16,8 @@ setup:
 ## The licence texts and NOTICE (the face model's Apache-2.0 attribution) ship in the package.
 pkg: setup
 	$(RUN) wasm-pack build --target web --release --out-dir pkg
+	@# The glue's JSDoc is also in idv_capture.d.ts, where editors read it: ship the JS minified.
+	$(RUN) esbuild pkg/idv_capture.js --minify --format=esm --log-level=warning --allow-overwrite --outfile=pkg/idv_capture.js
 	cp LICENSE-APACHE LICENSE-MIT NOTICE pkg/
 	node -e 'const f="pkg/package.json",p=JSON.parse(require("fs").readFileSync(f));for(const n of ["LICENSE-APACHE","LICENSE-MIT","NOTICE"])if(!p.files.includes(n))p.files.push(n);require("fs").writeFileSync(f,JSON.stringify(p,null,2)+"\n")'
 

@@ -97,7 +97,7 @@ fi
 # ---------------------------------------------------------------- npm dev dependencies (wasm-opt, playwright-core)
 have npm || apt_install nodejs npm
 stamp=node_modules/.package-lock.json
-if [ -x node_modules/.bin/wasm-opt ] && [ -f "$stamp" ] && [ "$stamp" -nt package-lock.json ]; then
+if [ -x node_modules/.bin/wasm-opt ] && [ -x node_modules/.bin/esbuild ] && [ -f "$stamp" ] && [ "$stamp" -nt package-lock.json ]; then
   say "npm dev dependencies: present"
 else
   say "npm ci"

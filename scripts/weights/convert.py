@@ -1,13 +1,13 @@
 """Repacks MediaPipe's BlazeFace short-range model (fp16 .tflite) into the blob that
-src/precheck/face/model.rs reads: every convolution in graph order, int8 weights with one f32 scale
-per output channel, f32 biases. Run by scripts/weights.sh (`make weights`); the output is
+src/precheck/face/model.rs reads: every convolution in graph order, int8 weights with one f16 scale
+per output channel, f16 biases (the model's own biases are fp16, so they are kept exactly). Run by scripts/weights.sh (`make weights`); the output is
 deterministic, so its sha256 is committed and checked.
 
 Blob layout, little-endian:
-  b"BFI8", u16 version (1), u16 layer count
+  b"BFI8", u16 version (2), u16 layer count
   per layer: u8 kind (0 conv, 1 depthwise), u8 kernel, u8 stride, u8 pad (0 same, 1 valid),
              u16 in channels, u16 out channels,
-             f32 scale[out], f32 bias[out],
+             f16 scale[out], f16 bias[out],
              i8 weights: conv [out][k][k][in]; depthwise [k][k][out]
 """
 import struct
@@ -61,20 +61,23 @@ def main(src, dst):
             kind, (_, k, _, cout) = DEPTHWISE, w.shape
             cin = cout
             per_out = w.reshape(-1, cout).T
-        # Symmetric per-channel int8: the scale maps the channel's largest magnitude to 127.
+        # Symmetric per-channel int8: the scale maps the channel's largest magnitude to 127. It is
+        # stored as f16 (f32 scales and biases were 8 % of the gzipped blob), so the weights are
+        # quantised against the rounded scale the loader will see.
         peak = np.abs(per_out).max(axis=1)
-        scale = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float32)
-        q = np.clip(np.rint(per_out / scale[:, None]), -127, 127).astype(np.int8)
+        scale = np.where(peak > 0, peak / 127.0, 1.0).astype(np.float16)
+        q = np.clip(np.rint(per_out / scale.astype(np.float32)[:, None]), -127, 127).astype(np.int8)
+        assert np.array_equal(b.astype(np.float16).astype(np.float32), b), "biases are not fp16"
         if kind == DEPTHWISE:
             q = q.T  # back to [k][k][c]
         layers.append(
             struct.pack("<BBBBHH", kind, k, opt.StrideW(), opt.Padding(), cin, cout)
-            + scale.astype("<f4").tobytes()
-            + b.astype("<f4").tobytes()
+            + scale.astype("<f2").tobytes()
+            + b.astype("<f2").tobytes()
             + np.ascontiguousarray(q).tobytes()
         )
     with open(dst, "wb") as f:
-        f.write(b"BFI8" + struct.pack("<HH", 1, len(layers)) + b"".join(layers))
+        f.write(b"BFI8" + struct.pack("<HH", 2, len(layers)) + b"".join(layers))
     print(f"{dst}: {len(layers)} layers")
 
 

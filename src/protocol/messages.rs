@@ -11,9 +11,36 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
 
 use super::{Feedback, ImageType};
+
+/// A field this crate carries but never reads (UI settings, barcode text, risk details).
+///
+/// Natively (the sandbox, the tools) it is the JSON value itself. In the browser build it is
+/// [`Ignored`]: the client only ever receives these fields and drops them, and keeping them as a
+/// `serde_json::Value` would ship serde_json's dynamic value and a `BTreeMap` in the wasm for
+/// nothing (about 9 KB gzipped).
+#[cfg(not(target_arch = "wasm32"))]
+pub type Opaque = serde_json::Value;
+/// See the native definition: the browser build drops these fields.
+#[cfg(target_arch = "wasm32")]
+pub type Opaque = Ignored;
+
+/// A JSON value that was present and skipped unread; it serialises as `null`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Ignored;
+
+impl<'de> Deserialize<'de> for Ignored {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d).map(|_| Ignored)
+    }
+}
+
+impl Serialize for Ignored {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_unit()
+    }
+}
 
 // ---------------------------------------------------------------------------------------------
 // Shared enums
@@ -356,7 +383,7 @@ pub struct StartSessionResponse {
     pub required_images: Vec<ImageType>,
     /// UI settings (older SDKs); opaque.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<Value>,
+    pub settings: Option<Opaque>,
 }
 
 impl fmt::Debug for StartSessionResponse {
@@ -375,10 +402,10 @@ pub struct SdkSettings {
     #[serde(default)]
     pub autocapture_enabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub autocapture_settings: Option<Value>,
+    pub autocapture_settings: Option<Opaque>,
     /// UI string overrides, by key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strings: Option<Value>,
+    pub strings: Option<Opaque>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -413,7 +440,7 @@ pub struct ImageDto {
     pub signature: Option<String>,
     /// Decoded barcode text by format name, for a document back (Transmit's SDK).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub raw_barcode_data: Option<Value>,
+    pub raw_barcode_data: Option<Opaque>,
 }
 
 impl ImageDto {
@@ -667,7 +694,7 @@ pub struct CompleteSessionResult {
     pub recommendation: Recommendation,
     /// Fraud Prevention details; opaque here.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub risk_details: Option<Value>,
+    pub risk_details: Option<Opaque>,
     pub person: PersonDto,
     pub document: DocumentDto,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,8 +1,6 @@
 //! The captured frame as the JPEG the API takes: cropped to the document with a margin, scaled
 //! into the API's pixel bounds, encoded once.
 
-use image::imageops::FilterType;
-use image::RgbImage;
 use jpeg_encoder::{ColorType, Encoder};
 use thiserror::Error;
 
@@ -136,8 +134,6 @@ pub fn encode_jpeg(frame: Frame<'_>, crop: CropRect) -> Result<Jpeg, EncodeError
             rgb.extend_from_slice(&px[..3]);
         }
     }
-    let mut img = RgbImage::from_raw(crop.width, crop.height, rgb)
-        .ok_or_else(|| EncodeError::Encode("pixel buffer size".into()))?;
     let scale = (ImageDto::MAX_WIDTH as f32 / crop.width as f32)
         .min(ImageDto::MAX_HEIGHT as f32 / crop.height as f32);
     if scale < 1.0 {
@@ -146,29 +142,75 @@ pub fn encode_jpeg(frame: Frame<'_>, crop: CropRect) -> Result<Jpeg, EncodeError
             ((crop.width as f32 * scale) as u32).clamp(ImageDto::MIN_WIDTH, ImageDto::MAX_WIDTH);
         let h =
             ((crop.height as f32 * scale) as u32).clamp(ImageDto::MIN_HEIGHT, ImageDto::MAX_HEIGHT);
-        img = image::imageops::resize(&img, w, h, FilterType::Triangle);
+        let small = shrink_rgb(&rgb, crop.width, crop.height, w, h);
+        return encode_rgb(&small, w, h);
     }
-    encode_rgb(&img)
+    encode_rgb(&rgb, crop.width, crop.height)
 }
 
-/// Encodes an RGB image at [`JPEG_QUALITY`].
-pub(crate) fn encode_rgb(img: &RgbImage) -> Result<Jpeg, EncodeError> {
+/// Encodes packed RGB at [`JPEG_QUALITY`].
+fn encode_rgb(rgb: &[u8], width: u32, height: u32) -> Result<Jpeg, EncodeError> {
     let mut bytes = Vec::new();
     // Both sides are at most the API's 3840x2160, inside JPEG's u16 range.
     let side = |v: u32| u16::try_from(v).map_err(|_| EncodeError::Encode(format!("{v} px")));
     Encoder::new(&mut bytes, JPEG_QUALITY)
-        .encode(
-            img.as_raw(),
-            side(img.width())?,
-            side(img.height())?,
-            ColorType::Rgb,
-        )
+        .encode(rgb, side(width)?, side(height)?, ColorType::Rgb)
         .map_err(|e| EncodeError::Encode(e.to_string()))?;
     Ok(Jpeg {
         bytes,
-        width: img.width(),
-        height: img.height(),
+        width,
+        height,
     })
+}
+
+/// Shrinks packed RGB from `sw`x`sh` to `dw`x`dh` (each no larger) by area averaging: every
+/// output pixel is the mean of the source area it covers, partly covered pixels weighted by
+/// their share. It keeps edges as sharp as a downscale can, and the server's own blur check
+/// must not see a softer picture than the user was shown. Two rows of scratch, not a second
+/// image: a 12 MP file would otherwise need about 100 MB.
+fn shrink_rgb(src: &[u8], sw: u32, sh: u32, dw: u32, dh: u32) -> Vec<u8> {
+    let (sw, sh, dw, dh) = (sw as usize, sh as usize, dw as usize, dh as usize);
+    let x_taps = area_taps(sw, dw);
+    let mut out = Vec::with_capacity(dw * dh * 3);
+    let mut acc = vec![0.0f32; dw * 3];
+    let mut row = vec![0.0f32; dw * 3];
+    for (y0, weights) in area_taps(sh, dh) {
+        acc.fill(0.0);
+        for (k, wy) in weights.iter().enumerate() {
+            let line = &src[(y0 + k) * sw * 3..(y0 + k + 1) * sw * 3];
+            for (o, (x0, wx)) in row.chunks_exact_mut(3).zip(&x_taps) {
+                let mut px = [0.0f32; 3];
+                for (s, w) in line[x0 * 3..].chunks_exact(3).zip(wx) {
+                    for c in 0..3 {
+                        px[c] += f32::from(s[c]) * w;
+                    }
+                }
+                o.copy_from_slice(&px);
+            }
+            for (a, r) in acc.iter_mut().zip(&row) {
+                *a += r * wy;
+            }
+        }
+        out.extend(acc.iter().map(|v| (v + 0.5).clamp(0.0, 255.0) as u8));
+    }
+    out
+}
+
+/// For each of `dst` output pixels along an axis of `src` pixels (`dst <= src`): the first source
+/// pixel it covers and the normalised weight of each source pixel from there.
+fn area_taps(src: usize, dst: usize) -> Vec<(usize, Vec<f32>)> {
+    let step = src as f64 / dst as f64;
+    (0..dst)
+        .map(|i| {
+            let (lo, hi) = (i as f64 * step, ((i + 1) as f64 * step).min(src as f64));
+            let first = lo.floor() as usize;
+            let last = (hi.ceil() as usize).clamp(first + 1, src);
+            let weights = (first..last)
+                .map(|j| ((hi.min(j as f64 + 1.0) - lo.max(j as f64)) / step) as f32)
+                .collect();
+            (first, weights)
+        })
+        .collect()
 }
 
 fn clamp_crop(frame: Frame<'_>, c: CropRect) -> CropRect {
@@ -209,6 +251,31 @@ mod tests {
         let j = encode_jpeg(f, crop_for(w, h, None)).unwrap();
         assert!(j.width <= ImageDto::MAX_WIDTH && j.height <= ImageDto::MAX_HEIGHT);
         assert!(j.width >= 3800, "{j:?}");
+    }
+
+    #[test]
+    fn shrinking_averages_the_covered_area() {
+        // 4x2 -> 2x1: each output pixel is the mean of a 2x2 block.
+        let src: Vec<u8> = [0u8, 100, 200, 50, 10, 20, 30, 40]
+            .iter()
+            .flat_map(|&v| [v, 255 - v, 7])
+            .collect();
+        let out = shrink_rgb(&src, 4, 2, 2, 1);
+        assert_eq!(out, vec![33, 223, 7, 80, 175, 7]);
+        // 3 -> 2 along a row: the middle pixel is split half and half.
+        let out = shrink_rgb(&[0, 0, 0, 90, 90, 90, 180, 180, 180], 3, 1, 2, 1);
+        assert_eq!(out, vec![30, 30, 30, 150, 150, 150]);
+        // An oversized flat frame stays flat, and a sharp edge stays a one-pixel step.
+        let (w, h) = (4032usize, 3024usize);
+        let src: Vec<u8> = (0..w * h)
+            .flat_map(|i| if i % w < w / 2 { [20u8; 3] } else { [220u8; 3] })
+            .collect();
+        let (dw, dh) = (2880, 2160);
+        let out = shrink_rgb(&src, w as u32, h as u32, dw, dh);
+        assert_eq!(out.len(), (dw * dh * 3) as usize);
+        let row = &out[..dw as usize * 3];
+        assert!(row[..1439 * 3].iter().all(|&v| v == 20));
+        assert!(row[1441 * 3..].iter().all(|&v| v == 220));
     }
 
     #[test]

@@ -41,12 +41,20 @@ export interface Thresholds { minSharpness: number; maxGlare: number; minSelfieS
 #[wasm_bindgen(unchecked_return_type = "Thresholds")]
 pub fn thresholds() -> Result<JsValue, JsError> {
     let t = precheck::Thresholds::default();
-    to_js(&serde_json::json!({
-        "minSharpness": t.min_sharpness,
-        "maxGlare": t.max_glare,
-        "minSelfieSharpness": t.min_selfie_sharpness,
-        "maxSelfieGlare": t.max_selfie_glare,
-    }))
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Cutoffs {
+        min_sharpness: f32,
+        max_glare: f32,
+        min_selfie_sharpness: f32,
+        max_selfie_glare: f32,
+    }
+    to_js(&Cutoffs {
+        min_sharpness: t.min_sharpness,
+        max_glare: t.max_glare,
+        min_selfie_sharpness: t.min_selfie_sharpness,
+        max_selfie_glare: t.max_selfie_glare,
+    })
 }
 
 /// Mean BT.601 luma (0–255) of a tightly packed RGBA buffer, as `ImageData.data` holds it.

@@ -57,20 +57,47 @@ pub(crate) async fn open(facing: Facing) -> Result<MediaStream, ErrorCode> {
     // Labels exist only after a first grant; then the expected camera can be picked by name.
     let cams = cameras().await;
     let device = camera::choose(&cams, facing).map(|i| cams[i].device_id.clone());
+    // MediaStreamConstraints as plain serde structs: `ideal` and `min` are left out when `None`.
+    #[derive(serde::Serialize)]
+    struct Want<T> {
+        ideal: T,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        min: Option<u32>,
+    }
+    #[derive(serde::Serialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Video<'a> {
+        facing_mode: Want<&'a str>,
+        width: Want<u32>,
+        height: Want<u32>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        device_id: Option<Want<&'a str>>,
+    }
+    #[derive(serde::Serialize)]
+    struct Constraints<'a> {
+        audio: bool,
+        video: Video<'a>,
+    }
     let constraints = |with_min: bool| {
-        let mut video = serde_json::json!({
-            "facingMode": {"ideal": facing.as_str()},
-            "width": {"ideal": camera::IDEAL_WIDTH},
-            "height": {"ideal": camera::IDEAL_HEIGHT},
-        });
-        if with_min {
-            video["width"]["min"] = camera::MIN_WIDTH.into();
-            video["height"]["min"] = camera::MIN_HEIGHT.into();
-        }
-        if let Some(id) = &device {
-            video["deviceId"] = serde_json::json!({"ideal": id});
-        }
-        to_js(&serde_json::json!({"audio": false, "video": video}))
+        let want = |ideal, min| Want {
+            ideal,
+            min: with_min.then_some(min),
+        };
+        to_js(&Constraints {
+            audio: false,
+            video: Video {
+                facing_mode: Want {
+                    ideal: facing.as_str(),
+                    min: None,
+                },
+                width: want(camera::IDEAL_WIDTH, camera::MIN_WIDTH),
+                height: want(camera::IDEAL_HEIGHT, camera::MIN_HEIGHT),
+                device_id: device.as_deref().map(|id| Want {
+                    ideal: id,
+                    min: None,
+                }),
+            },
+        })
     };
     let mut last = ErrorCode::NoCamera;
     // `min` can be refused by a device whose modes are all described smaller (some webcams
@@ -153,7 +180,14 @@ impl Grabber {
         let doc = document().ok_or_else(|| JsValue::from_str("no document"))?;
         let canvas: HtmlCanvasElement = doc.create_element("canvas")?.unchecked_into();
         // The analysis canvas is read back every frame: ask for a CPU-side backing store.
-        let opts = to_js(&serde_json::json!({"willReadFrequently": true}))?;
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct ContextOptions {
+            will_read_frequently: bool,
+        }
+        let opts = to_js(&ContextOptions {
+            will_read_frequently: true,
+        })?;
         let ctx = canvas
             .get_context_with_context_options("2d", &opts)?
             .ok_or_else(|| JsValue::from_str("no 2d context"))?

@@ -635,5 +635,14 @@ async fn submit_file(sh: &Rc<Shared>, bytes: &[u8]) -> Result<JsValue, JsValue> 
         let event = deliver(&mut sh.live.borrow_mut(), kind, &slot, captured);
         event.send(&sh.events);
     }
-    to_js(&serde_json::json!({ "accepted": accepted, "verdict": verdict })).map_err(JsValue::from)
+    #[derive(serde::Serialize)]
+    struct Submitted<'a> {
+        accepted: bool,
+        verdict: &'a Verdict,
+    }
+    to_js(&Submitted {
+        accepted,
+        verdict: &verdict,
+    })
+    .map_err(JsValue::from)
 }

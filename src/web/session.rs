@@ -121,11 +121,18 @@ impl Session {
                 }
             };
             let r = r.map_err(|e| api_error(&e))?;
-            to_js(&serde_json::json!({
-                "feedback": r.feedback,
-                "complete": r.complete,
-                "missingImages": r.missing_images,
-            }))
+            #[derive(serde::Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Uploaded<'a> {
+                feedback: crate::protocol::Feedback,
+                complete: bool,
+                missing_images: &'a [crate::protocol::ImageType],
+            }
+            to_js(&Uploaded {
+                feedback: r.feedback,
+                complete: r.complete,
+                missing_images: &r.missing_images,
+            })
             .map_err(JsValue::from)
         })
     }
@@ -142,11 +149,18 @@ impl Session {
                 .status(&inner.creds)
                 .await
                 .map_err(|e| api_error(&e))?;
-            to_js(&serde_json::json!({
-                "status": s.status.as_str(),
-                "recaptureReason": s.recapture_reason,
-                "missingImages": s.missing_images,
-            }))
+            #[derive(serde::Serialize)]
+            #[serde(rename_all = "camelCase")]
+            struct Status<'a> {
+                status: &'a str,
+                recapture_reason: &'a Option<String>,
+                missing_images: &'a [crate::protocol::ImageType],
+            }
+            to_js(&Status {
+                status: s.status.as_str(),
+                recapture_reason: &s.recapture_reason,
+                missing_images: &s.missing_images,
+            })
             .map_err(JsValue::from)
         })
     }

@@ -11,7 +11,7 @@ pub(super) const BLOB: &[u8] = include_bytes!("blazeface_short_i8.bin");
 /// Why a weights blob cannot be used.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ModelError {
-    #[error("face model: not a BFI8 version 1 blob")]
+    #[error("face model: not a BFI8 version 2 blob")]
     BadHeader,
     #[error("face model: blob ends inside layer {0}")]
     Truncated(usize),
@@ -141,18 +141,38 @@ impl<'a> Reader<'a> {
         let s = self.take(2)?;
         Ok(u16::from_le_bytes([s[0], s[1]]) as usize)
     }
-    fn f32s(&mut self, n: usize) -> Result<Vec<f32>, ModelError> {
+    /// `n` little-endian IEEE half floats, widened to f32.
+    fn f16s(&mut self, n: usize) -> Result<Vec<f32>, ModelError> {
         Ok(self
-            .take(n * 4)?
-            .chunks_exact(4)
-            .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+            .take(n * 2)?
+            .chunks_exact(2)
+            .map(|c| f16_to_f32(u16::from_le_bytes([c[0], c[1]])))
             .collect())
+    }
+}
+
+/// IEEE 754 binary16 to f32, exactly (every half float is an f32). `f16` is not stable Rust yet,
+/// and a crate for two loads at start-up is not worth it.
+fn f16_to_f32(h: u16) -> f32 {
+    let negative = h >> 15 == 1;
+    let exp = u32::from((h >> 10) & 0x1f);
+    let man = u32::from(h & 0x3ff);
+    let magnitude = match exp {
+        // Zero and subnormals: man * 2^-24, exact in f32.
+        0 => man as f32 * f32::from_bits(0x3380_0000),
+        0x1f => f32::from_bits(0x7f80_0000 | (man << 13)),
+        e => f32::from_bits(((e + 112) << 23) | (man << 13)),
+    };
+    if negative {
+        -magnitude
+    } else {
+        magnitude
     }
 }
 
 /// Parses and dequantises a blob, refusing anything but the expected architecture.
 pub(super) fn load(blob: &[u8]) -> Result<Vec<Layer>, ModelError> {
-    if blob.len() < 8 || &blob[..4] != b"BFI8" || blob[4..6] != [1, 0] {
+    if blob.len() < 8 || &blob[..4] != b"BFI8" || blob[4..6] != [2, 0] {
         return Err(ModelError::BadHeader);
     }
     let count = u16::from_le_bytes([blob[6], blob[7]]) as usize;
@@ -201,8 +221,8 @@ pub(super) fn load(blob: &[u8]) -> Result<Vec<Layer>, ModelError> {
             p[..cout].copy_from_slice(&v);
             p
         };
-        let scale = padded(r.f32s(cout)?);
-        let bias = padded(r.f32s(cout)?);
+        let scale = padded(r.f16s(cout)?);
+        let bias = padded(r.f16s(cout)?);
         let taps = kernel * kernel;
         let mut layer = Layer {
             shape,
@@ -283,6 +303,23 @@ mod tests {
     }
 
     #[test]
+    fn half_floats_widen_exactly() {
+        for (h, f) in [
+            (0x3c00, 1.0),
+            (0xc000, -2.0),
+            (0x0001, 5.960_464_5e-8),
+            (0x8000, -0.0),
+            (0x7bff, 65504.0),
+            (0x3555, 0.333_251_95),
+            (0x0400, 6.103_515_6e-5),
+        ] {
+            assert_eq!(f16_to_f32(h), f, "{h:#06x}");
+        }
+        assert_eq!(f16_to_f32(0x7c00), f32::INFINITY);
+        assert!(f16_to_f32(0x7e00).is_nan());
+    }
+
+    #[test]
     fn damaged_blobs_are_typed_errors() {
         assert_eq!(load(b"nope").unwrap_err(), ModelError::BadHeader);
         assert!(matches!(load(&BLOB[..5000]), Err(ModelError::Truncated(_))));
@@ -302,7 +339,7 @@ mod tests {
             load(&wrong),
             Err(ModelError::Architecture { layer: 0, .. })
         ));
-        let layer2 = 8 + (8 + 24 * 8 + 24 * 75) + (8 + 24 * 8 + 9 * 24);
+        let layer2 = 8 + (8 + 24 * 4 + 24 * 75) + (8 + 24 * 4 + 9 * 24);
         let mut wrong = BLOB.to_vec();
         assert_eq!(wrong[layer2 + 3], 1, "VALID");
         wrong[layer2 + 3] = 0;
