@@ -102,7 +102,7 @@ const files = [['idv_capture_bg.wasm', resolve(pkg, 'idv_capture_bg.wasm')], ['i
 const sizes = files.map(([name, path]) => [name, sizeOf(path)]);
 const total = sizes.reduce((a, [, s]) => ({ raw: a.raw + s.raw, gzip: a.gzip + s.gzip, brotli: a.brotli + s.brotli }), { raw: 0, gzip: 0, brotli: 0 });
 say();
-say('## Size of the package (`make pkg`: release, wasm-opt -O3)');
+say('## Size of the package (`make pkg`: release, opt-level 2, wasm-opt -Oz, JS glue minified)');
 say();
 say('| file | raw | gzip -9 | brotli 11 |');
 say('| --- | ---: | ---: | ---: |');
@@ -111,7 +111,7 @@ for (const [name, s] of [...sizes, ['**total**', total], ['of which: face detect
   say(`| ${name} | ${kb(s.raw)} | ${kb(s.gzip)} | ${kb(s.brotli)} |`);
 }
 say();
-say(`The face detector's weights are ${(100 * weights.gzip / total.gzip).toFixed(0)} % of the gzipped package (gzip cannot shrink int8 weights much: their entropy is about 7.3 bits per byte).`);
+say(`The face detector's weights are ${(100 * weights.gzip / total.gzip).toFixed(0)} % of the gzipped package (gzip cannot shrink int8 weights much: their entropy is about 7.3 bits per byte). The budget is 250 KB gzipped for the wasm and the JS together: ${total.gzip <= 250 * 1024 ? 'met' : `not met, ${kb(total.gzip - 250 * 1024)} over`}.`);
 const twiggy = resolve(process.env.HOME ?? '', '.cargo/bin/twiggy');
 const named = resolve(ROOT, 'target/wasm32-unknown-unknown/release/idv_capture.wasm');
 if (existsSync(twiggy) && existsSync(named)) {

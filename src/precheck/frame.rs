@@ -71,14 +71,17 @@ impl<'a> Frame<'a> {
         Self::new(data, width, height, width as usize * 4)
     }
 
+    #[inline(always)]
     pub fn width(&self) -> u32 {
         self.width
     }
 
+    #[inline(always)]
     pub fn height(&self) -> u32 {
         self.height
     }
 
+    #[inline(always)]
     pub fn stride(&self) -> usize {
         self.stride
     }
@@ -87,6 +90,7 @@ impl<'a> Frame<'a> {
     ///
     /// # Panics
     /// When `y >= height`; callers iterate `0..height`.
+    #[inline(always)]
     pub fn row(&self, y: u32) -> &'a [u8] {
         let start = y as usize * self.stride;
         &self.data[start..start + self.width as usize * 4]

@@ -2,6 +2,42 @@
 
 use super::{Point, Quad};
 
+/// `(sin θ, cos θ)` for the bounded angles of line geometry (a few turns at most).
+///
+/// A polynomial instead of libm's `sinf`/`cosf`: those carry a Payne–Hanek reduction for huge
+/// arguments, about 3 KB of gzipped wasm that these angles never need. The reduction to
+/// [-π/4, π/4] and the Taylor series run in f64, so the result is the correctly rounded f32 or
+/// next to it.
+pub(crate) fn sin_cos(theta: f32) -> (f32, f32) {
+    use std::f64::consts::{FRAC_2_PI, FRAC_PI_2};
+    let x = f64::from(theta);
+    let k = (x * FRAC_2_PI).round();
+    let r = x - k * FRAC_PI_2;
+    let r2 = r * r;
+    // Through r^13 and r^14: the first omitted terms are below 1e-12 on |r| <= π/4.
+    let s = r
+        * (1.0
+            + r2 * (-1.0 / 6.0
+                + r2 * (1.0 / 120.0
+                    + r2 * (-1.0 / 5040.0
+                        + r2 * (1.0 / 362_880.0
+                            + r2 * (-1.0 / 39_916_800.0 + r2 / 6_227_020_800.0))))));
+    let c = 1.0
+        + r2 * (-0.5
+            + r2 * (1.0 / 24.0
+                + r2 * (-1.0 / 720.0
+                    + r2 * (1.0 / 40_320.0
+                        + r2 * (-1.0 / 3_628_800.0
+                            + r2 * (1.0 / 479_001_600.0 - r2 / 87_178_291_200.0))))));
+    let (s, c) = (s as f32, c as f32);
+    match (k as i64).rem_euclid(4) {
+        0 => (s, c),
+        1 => (c, -s),
+        2 => (-s, -c),
+        _ => (-c, s),
+    }
+}
+
 /// A line in normal form: `x cos θ + y sin θ = ρ`.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Line {
@@ -12,11 +48,8 @@ pub(crate) struct Line {
 
 impl Line {
     pub fn from_angle(theta: f32, rho: f32) -> Self {
-        Self {
-            cos: theta.cos(),
-            sin: theta.sin(),
-            rho,
-        }
+        let (sin, cos) = sin_cos(theta);
+        Self { cos, sin, rho }
     }
 
     /// The intersection point, or `None` for (nearly) parallel lines.
@@ -48,7 +81,7 @@ impl Line {
         let cxy = s.sxy / s.n - mx * my;
         // The normal is the eigenvector of the smaller eigenvalue of the covariance.
         let theta = 0.5 * (2.0 * cxy).atan2(cxx - cyy) + std::f32::consts::FRAC_PI_2;
-        let (sin, cos) = theta.sin_cos();
+        let (sin, cos) = sin_cos(theta);
         Some(Line {
             cos,
             sin,
@@ -273,6 +306,25 @@ impl Homography {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sin_cos_matches_the_library() {
+        for i in -40_000..=40_000 {
+            let theta = i as f32 * 0.000_5;
+            let (s, c) = sin_cos(theta);
+            assert!(
+                (s - theta.sin()).abs() <= 1.2e-7,
+                "sin {theta}: {s} vs {}",
+                theta.sin()
+            );
+            assert!(
+                (c - theta.cos()).abs() <= 1.2e-7,
+                "cos {theta}: {c} vs {}",
+                theta.cos()
+            );
+        }
+        assert_eq!(sin_cos(0.0), (0.0, 1.0));
+    }
 
     fn p(x: f32, y: f32) -> Point {
         Point { x, y }

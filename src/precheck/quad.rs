@@ -104,8 +104,7 @@ impl Default for QuadDetector {
         let q = (1 << HOUGH_SHIFT) as f32 / (2.0 * RHO_BIN);
         for t in 0..N_THETA {
             let a = t as f32 * PI / N_THETA as f32;
-            cos[t] = a.cos();
-            sin[t] = a.sin();
+            (sin[t], cos[t]) = super::geometry::sin_cos(a);
             cos_q[t] = (cos[t] * q).round() as i32;
             sin_q[t] = (sin[t] * q).round() as i32;
         }

@@ -595,23 +595,26 @@ impl From<AddImagesResponse> for AddImagesResponseWire {
 }
 
 fn bool_or_string<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum BoolOrString {
-        Bool(bool),
-        String(String),
+    // A visitor rather than an untagged enum: untagged enums buffer the value first, which
+    // costs the wasm serde's whole `Content` machinery for one field.
+    struct BoolOrString;
+    impl serde::de::Visitor<'_> for BoolOrString {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("true or false, as a boolean or a string")
+        }
+        fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<bool, E> {
+            Ok(v)
+        }
+        fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<bool, E> {
+            match v {
+                "true" => Ok(true),
+                "false" => Ok(false),
+                _ => Err(E::invalid_value(serde::de::Unexpected::Str(v), &self)),
+            }
+        }
     }
-    match BoolOrString::deserialize(d)? {
-        BoolOrString::Bool(b) => Ok(b),
-        BoolOrString::String(s) => match s.as_str() {
-            "true" => Ok(true),
-            "false" => Ok(false),
-            _ => Err(serde::de::Error::invalid_value(
-                serde::de::Unexpected::Str(&s),
-                &"true or false",
-            )),
-        },
-    }
+    d.deserialize_any(BoolOrString)
 }
 
 // ---------------------------------------------------------------------------------------------

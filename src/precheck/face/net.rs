@@ -83,7 +83,7 @@ impl Net {
     }
 
     /// Index of the input tensor's pixel (x, y), channel 0.
-    #[inline]
+    #[inline(always)]
     pub fn input_index(x: usize, y: usize) -> usize {
         ((y + 1) * STEM_IN + x + 1) * 3
     }
