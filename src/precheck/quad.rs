@@ -437,7 +437,7 @@ impl QuadDetector {
                         let Some(support) = self.support(&quad, plane) else {
                             continue;
                         };
-                        let score = support * (quad.area() / (w * h)).powf(0.25);
+                        let score = support * (quad.area() / (w * h)).sqrt().sqrt();
                         if best.as_ref().is_none_or(|(s, _)| score > *s) {
                             best = Some((score, Detection { quad, support }));
                         }

@@ -6,7 +6,6 @@
 
 #![allow(async_fn_in_trait)] // Single-threaded (wasm): the futures need not be Send.
 
-use std::collections::HashMap;
 use std::collections::VecDeque;
 
 use super::{ApiError, Command, Config, ErrorCode, Event, Input, Machine, Outcome};
@@ -97,7 +96,9 @@ pub async fn run<A: Api, C: Clock, K: Capturer, E: EventSink>(
     let (mut machine, first) = Machine::new(config);
     let mut queue: VecDeque<Command> = first.into();
     let mut session: Option<Credentials> = None;
-    let mut kept: HashMap<String, AddImageRequest> = HashMap::new();
+    // A few entries at most (one per image in flight): a list, not a HashMap, which would bring
+    // hashbrown and SipHash into the wasm for nothing.
+    let mut kept: Vec<(String, AddImageRequest)> = Vec::new();
     while let Some(command) = queue.pop_front() {
         if clock.stopped() {
             return Outcome::Stopped;
@@ -129,7 +130,8 @@ pub async fn run<A: Api, C: Clock, K: Capturer, E: EventSink>(
                         c.device_info,
                         c.capture_margins,
                     );
-                    kept.insert(id.clone(), req);
+                    kept.retain(|(k, _)| *k != id);
+                    kept.push((id.clone(), req));
                     Input::Captured {
                         image_type,
                         image_id: id,
@@ -142,7 +144,8 @@ pub async fn run<A: Api, C: Clock, K: Capturer, E: EventSink>(
                 }
             },
             Command::Upload { image_id, .. } => {
-                let (Some(s), Some(req)) = (&session, kept.get(&image_id)) else {
+                let req = kept.iter().find(|(k, _)| *k == image_id).map(|(_, r)| r);
+                let (Some(s), Some(req)) = (&session, req) else {
                     return internal(events);
                 };
                 Input::UploadResult {
@@ -151,7 +154,7 @@ pub async fn run<A: Api, C: Clock, K: Capturer, E: EventSink>(
                 }
             }
             Command::Release { image_id } => {
-                kept.remove(&image_id);
+                kept.retain(|(k, _)| *k != image_id);
                 continue;
             }
             Command::PollStatus => {

@@ -13,7 +13,6 @@ const NMS_IOU: f32 = 0.3;
 #[derive(Clone, Copy, Debug, Default)]
 pub(super) struct Raw {
     pub score: f32,
-    anchor: u16,
     pub v: [f32; 16],
 }
 
@@ -65,15 +64,18 @@ pub(super) fn detect(logits: &[f32], boxes: &[f32], cands: &mut Vec<Raw>, out: &
             v[4 + 2 * k] = r[4 + 2 * k] / n + ax;
             v[5 + 2 * k] = r[5 + 2 * k] / n + ay;
         }
-        cands.push(Raw {
-            score,
-            anchor: i as u16,
-            v,
-        });
+        cands.push(Raw { score, v });
     }
-    // Highest first; equal scores in anchor order, as the reference's stable sort has them (an
-    // unstable sort with that tie-break: the stable one allocates).
-    cands.sort_unstable_by(|a, b| b.score.total_cmp(&a.score).then(a.anchor.cmp(&b.anchor)));
+    // Highest first; equal scores in anchor order, as the reference's stable sort has them. An
+    // insertion sort: candidates are a handful per face (896 at the very worst), the standard
+    // sorts cost kilobytes of wasm each, and the stable one allocates.
+    for i in 1..cands.len() {
+        let mut j = i;
+        while j > 0 && cands[j - 1].score < cands[j].score {
+            cands.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     // Weighted NMS: the best remaining candidate and everything overlapping it become one face,
     // their coordinates averaged by score; the face keeps the best score.
     while let Some(top) = cands.first().copied() {

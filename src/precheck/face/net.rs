@@ -262,11 +262,12 @@ fn conv_block<const L: usize>(
     let w0 = &l.q[g * np * 8..(g + 1) * np * 8];
     let w1 = &l.q[(g + L - 1) * np * 8..(g + L) * np * 8];
     let mut acc = [[I4::zero(); L]; 4];
-    let pairs = rows[0]
-        .chunks_exact(2)
-        .zip(rows[1].chunks_exact(2))
-        .zip(rows[2].chunks_exact(2).zip(rows[3].chunks_exact(2)));
-    for (((a, b), (c, d)), (wa, wb)) in pairs.zip(w0.chunks_exact(8).zip(w1.chunks_exact(8))) {
+    // Fixed-size chunks: zipping slice iterators of arrays sizes them with shifts, where
+    // `chunks_exact` divides by a run-time chunk length.
+    let [r0, r1, r2, r3] = rows.map(as_arrays::<2>);
+    let (w0, w1) = (as_arrays::<8>(w0), as_arrays::<8>(w1));
+    let pairs = r0.iter().zip(r1).zip(r2.iter().zip(r3));
+    for (((a, b), (c, d)), (wa, wb)) in pairs.zip(w0.iter().zip(w1)) {
         let wv = [H8::load(wa), H8::load(wb)];
         for (acc, x) in acc.iter_mut().zip([a, b, c, d]) {
             let x = H8::pair(x);
@@ -297,6 +298,14 @@ fn conv_block<const L: usize>(
             v.store(&mut out[(p + k) * c4 + o..]);
         }
     }
+}
+
+/// `s` as whole `N`-arrays (a remainder is left out): `slice::as_chunks`, which needs Rust 1.88.
+#[inline(always)]
+fn as_arrays<const N: usize>(s: &[i16]) -> &[[i16; N]] {
+    // SAFETY: `[i16; N]` has the size of N i16s and their alignment, and `len / N` arrays lie
+    // within `s`; the borrow keeps `s` alive and shared.
+    unsafe { std::slice::from_raw_parts(s.as_ptr().cast::<[i16; N]>(), s.len() / N) }
 }
 
 /// Depthwise 3x3 with SAME padding, stride 1 or 2, no activation, from `x` (`size`² pixels,
