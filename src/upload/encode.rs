@@ -174,18 +174,25 @@ fn shrink_rgb(src: &[u8], sw: u32, sh: u32, dw: u32, dh: u32) -> Vec<u8> {
     let mut out = Vec::with_capacity(dw * dh * 3);
     let mut acc = vec![0.0f32; dw * 3];
     let mut row = vec![0.0f32; dw * 3];
+    // The source row `row` holds, resampled across: a row on the boundary between two output
+    // rows serves both, and is resampled once.
+    let mut row_of = usize::MAX;
     for (y0, weights) in area_taps(sh, dh) {
         acc.fill(0.0);
         for (k, wy) in weights.iter().enumerate() {
-            let line = &src[(y0 + k) * sw * 3..(y0 + k + 1) * sw * 3];
-            for (o, (x0, wx)) in row.chunks_exact_mut(3).zip(&x_taps) {
-                let mut px = [0.0f32; 3];
-                for (s, w) in line[x0 * 3..].chunks_exact(3).zip(wx) {
-                    for c in 0..3 {
-                        px[c] += f32::from(s[c]) * w;
+            let y = y0 + k;
+            if y != row_of {
+                let line = &src[y * sw * 3..(y + 1) * sw * 3];
+                for (o, (x0, wx)) in row.chunks_exact_mut(3).zip(&x_taps) {
+                    let mut px = [0.0f32; 3];
+                    for (s, w) in line[x0 * 3..].chunks_exact(3).zip(wx) {
+                        for c in 0..3 {
+                            px[c] += f32::from(s[c]) * w;
+                        }
                     }
+                    o.copy_from_slice(&px);
                 }
-                o.copy_from_slice(&px);
+                row_of = y;
             }
             for (a, r) in acc.iter_mut().zip(&row) {
                 *a += r * wy;
