@@ -92,17 +92,17 @@ fn variant(name: &str, image: Rgba, want: Feedback, truth: Option<&Pose>) -> Var
 }
 
 /// Every variant for one photo.
+/// One face at `pose` on the plain wall, in the standard frame, expected to give `want`.
+fn posed(name: &str, pose: Pose, want: Feedback) -> Variant {
+    variant(name, finish(shot(OK_W, OK_H, &[pose])), want, Some(&pose))
+}
+
 fn variants(photo: Photo) -> Vec<Variant> {
     let tag = |s: &str| format!("{photo:?} {s}");
     let mut out = Vec::new();
     let ok = ok_pose(photo);
     let fw = ok.face_width;
-    out.push(variant(
-        &tag("centred, upright, sharp"),
-        finish(shot(OK_W, OK_H, &[ok])),
-        Feedback::Ok,
-        Some(&ok),
-    ));
+    out.push(posed(&tag("centred, upright, sharp"), ok, Feedback::Ok));
 
     // No face: the wall alone, and the photo shifted so its face is above the frame (the
     // body, hands and background of the same photo, without the face).
@@ -173,48 +173,39 @@ fn variants(photo: Photo) -> Vec<Variant> {
         cx: 0.25 * fw,
         ..ok
     };
-    out.push(variant(
+    out.push(posed(
         &tag("a quarter beyond the left edge"),
-        finish(shot(OK_W, OK_H, &[cut])),
+        cut,
         Feedback::FaceCropped,
-        Some(&cut),
     ));
     let half_out = Pose {
         cx: OK_W as f32,
         ..ok
     };
-    out.push(variant(
+    out.push(posed(
         &tag("half beyond the right edge"),
-        finish(shot(OK_W, OK_H, &[half_out])),
+        half_out,
         Feedback::FaceCropped,
-        Some(&half_out),
     ));
     let cut_top = Pose { cy: 0.3 * fw, ..ok };
-    out.push(variant(
+    out.push(posed(
         &tag("a fifth above the top edge"),
-        finish(shot(OK_W, OK_H, &[cut_top])),
+        cut_top,
         Feedback::FaceCropped,
-        Some(&cut_top),
     ));
 
     // Rolled 40°, both ways.
     for roll in [40.0, -40.0] {
         let r = ok.rolled(roll);
-        out.push(variant(
+        out.push(posed(
             &tag(&format!("rolled {roll}°")),
-            finish(shot(OK_W, OK_H, &[r])),
+            r,
             Feedback::FaceRotated,
-            Some(&r),
         ));
     }
     // A natural tilt stays ok.
     let tilt = ok.rolled(12.0);
-    out.push(variant(
-        &tag("rolled 12°"),
-        finish(shot(OK_W, OK_H, &[tilt])),
-        Feedback::Ok,
-        Some(&tilt),
-    ));
+    out.push(posed(&tag("rolled 12°"), tilt, Feedback::Ok));
 
     // Size and margin need the detector's box to match the truth's: it does for the astronaut
     // (within 8 %), but the cameraman's box is about 0.83 of its golden size in these frames.
@@ -224,11 +215,10 @@ fn variants(photo: Photo) -> Vec<Variant> {
             cx: OK_W as f32 - 3.0 - 0.5 * fw,
             ..ok
         };
-        out.push(variant(
+        out.push(posed(
             &tag("3 px from the right edge"),
-            finish(shot(OK_W, OK_H, &[near])),
+            near,
             Feedback::FaceCloseToBorder,
-            Some(&near),
         ));
         // Face 0.8 of the short side wide.
         let close = Pose {
@@ -236,11 +226,10 @@ fn variants(photo: Photo) -> Vec<Variant> {
             cy: OK_H as f32 * 0.5,
             ..ok
         };
-        out.push(variant(
+        out.push(posed(
             &tag("0.8 of the short side"),
-            finish(shot(OK_W, OK_H, &[close])),
+            close,
             Feedback::FaceTooClose,
-            Some(&close),
         ));
     }
 
