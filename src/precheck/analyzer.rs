@@ -7,6 +7,7 @@ use super::plane::{Histogram, Plane};
 use super::pyramid;
 use super::quad::{Detection, QuadDetector};
 use super::sharpness::{Rect, Sharpness};
+use super::warp::warp;
 use super::{FaceBox, Feedback, Frame, Hint, Hints, ImageType, Quad, Scores, Verdict};
 
 /// The rectified document: ID-1's 1.586 aspect, long side 320 px. The normalised scale at which
@@ -367,30 +368,42 @@ impl Analyzer {
         let (w, lum) = (self.rect_luma.w, &self.rect_luma.data);
         let (mut glare, mut edge, mut soft) = (0u32, 0u32, 0u32);
         for y in r.y0..r.y1 {
-            for x in r.x0..r.x1 {
-                let i = y * w + x;
-                // Colour is read from the camera frame itself, and only for the few bright pixels.
-                if lum[i] < floor || to_frame.spread(frame, x, y) > GLARE_MAX_SPREAD {
+            let row = &lum[y * w..(y + 1) * w];
+            let mut x0 = r.x0;
+            while x0 < r.x1 {
+                let x1 = (x0 + 16).min(r.x1);
+                // Nearly all of a card is below the glare floor: skip it 16 pixels at a time
+                // with a max that vectorises.
+                let strip = x0..x1;
+                x0 = x1;
+                if row[strip.clone()].iter().copied().max().unwrap_or(0) < floor {
                     continue;
                 }
-                glare += 1;
-                // A specular highlight fades out through a bright halo; overexposed white print
-                // ends at a hard edge. Look 3 px beyond each border pixel of the clipped area.
-                for (dx, dy) in [(1isize, 0isize), (-1, 0), (0, 1), (0, -1)] {
-                    let (nx, ny) = (x as isize + dx, y as isize + dy);
-                    let (fx, fy) = (x as isize + 3 * dx, y as isize + 3 * dy);
-                    if fx < r.x0 as isize
-                        || fy < r.y0 as isize
-                        || fx >= r.x1 as isize
-                        || fy >= r.y1 as isize
-                    {
+                for x in strip {
+                    let i = y * w + x;
+                    // Colour is read from the camera frame itself, and only for the few bright pixels.
+                    if lum[i] < floor || to_frame.spread(frame, x, y) > GLARE_MAX_SPREAD {
                         continue;
                     }
-                    if lum[ny as usize * w + nx as usize] >= floor {
-                        continue;
+                    glare += 1;
+                    // A specular highlight fades out through a bright halo; overexposed white print
+                    // ends at a hard edge. Look 3 px beyond each border pixel of the clipped area.
+                    for (dx, dy) in [(1isize, 0isize), (-1, 0), (0, 1), (0, -1)] {
+                        let (nx, ny) = (x as isize + dx, y as isize + dy);
+                        let (fx, fy) = (x as isize + 3 * dx, y as isize + 3 * dy);
+                        if fx < r.x0 as isize
+                            || fy < r.y0 as isize
+                            || fx >= r.x1 as isize
+                            || fy >= r.y1 as isize
+                        {
+                            continue;
+                        }
+                        if lum[ny as usize * w + nx as usize] >= floor {
+                            continue;
+                        }
+                        edge += 1;
+                        soft += (lum[fy as usize * w + fx as usize] >= HALO_LEVEL) as u32;
                     }
-                    edge += 1;
-                    soft += (lum[fy as usize * w + fx as usize] >= HALO_LEVEL) as u32;
                 }
             }
         }
@@ -530,106 +543,6 @@ impl ToFrame {
         let fy = ((sy * self.scale) as u32).min(frame.height() - 1);
         let p = &frame.row(fy)[fx as usize * 4..fx as usize * 4 + 3];
         p[0].max(p[1]).max(p[2]) - p[0].min(p[1]).min(p[2])
-    }
-}
-
-/// Resamples the region `hm` maps onto `(0..w) x (0..h)` from `src` into `dst`, bilinearly.
-///
-/// The hot loop of the rectification, so it runs in fixed point: the projective map is evaluated
-/// exactly every [`WARP_STEP`] pixels of a row and stepped linearly in between (over 16 px of a
-/// 320 px card in 25° of perspective the difference is under 0.05 px), with coordinates in 16.16 and weights of 8
-/// bits. Positions are clamped so the 2x2 neighbourhood always lies inside `src`: no per-tap edge
-/// test is needed.
-#[inline(never)]
-fn warp(src: &Plane, hm: &Homography, dst: &mut Plane, w: usize, h: usize) {
-    dst.reset(w, h);
-    let sw = src.w;
-    if sw < 2 || src.h < 2 {
-        dst.data[..w * h].fill(src.data.first().copied().unwrap_or(0));
-        return;
-    }
-    const ONE: f32 = 65536.0;
-    let m = hm.matrix();
-    // Source position of the pixel centre (x, y), in 16.16 with pixel centres at integers.
-    // `as` saturates, so a wild homography clamps instead of wrapping.
-    let at = |x: f32, y: f32| {
-        let z = 1.0 / (m[6] * x + m[7] * y + m[8]);
-        let sx = (m[0] * x + m[1] * y + m[2]) * z - 0.5;
-        let sy = (m[3] * x + m[4] * y + m[5]) * z - 0.5;
-        ((sx * ONE) as i32, (sy * ONE) as i32)
-    };
-    let max_x = (((sw - 1) as i32) << 16) - 1;
-    let max_y = (((src.h - 1) as i32) << 16) - 1;
-    let data = &src.data[..sw * src.h];
-    for (y, out) in dst.data[..w * h].chunks_exact_mut(w).enumerate() {
-        let yc = y as f32 + 0.5;
-        let mut x0 = 0;
-        let mut p0 = at(0.5, yc);
-        while x0 < w {
-            let x1 = (x0 + WARP_STEP).min(w);
-            let p1 = at(x1 as f32 + 0.5, yc);
-            let n = (x1 - x0) as i32;
-            let (ddx, ddy) = (p1.0.saturating_sub(p0.0), p1.1.saturating_sub(p0.1));
-            // Full segments divide by a shift (floor, within a 65536th of a pixel).
-            let (dx, dy) = if n == WARP_STEP as i32 {
-                (ddx >> WARP_SHIFT, ddy >> WARP_SHIFT)
-            } else {
-                (ddx / n, ddy / n)
-            };
-            let inside = |p: (i32, i32)| (0..=max_x).contains(&p.0) && (0..=max_y).contains(&p.1);
-            let seg = Segment {
-                data,
-                stride: sw,
-                start: p0,
-                step: (dx, dy),
-                max: (max_x, max_y),
-            };
-            // Both ends inside means every step between is: the usual case, without clamps.
-            if inside(p0) && inside(p1) {
-                seg.run::<false>(&mut out[x0..x1]);
-            } else {
-                seg.run::<true>(&mut out[x0..x1]);
-            }
-            x0 = x1;
-            p0 = p1;
-        }
-    }
-}
-
-const WARP_SHIFT: u32 = 4;
-const WARP_STEP: usize = 1 << WARP_SHIFT;
-
-/// A run of output pixels whose source positions step linearly (16.16 fixed point).
-struct Segment<'a> {
-    data: &'a [u8],
-    stride: usize,
-    start: (i32, i32),
-    step: (i32, i32),
-    max: (i32, i32),
-}
-
-impl Segment<'_> {
-    #[inline(always)]
-    fn run<const CLAMP: bool>(&self, out: &mut [u8]) {
-        let (mut sx, mut sy) = self.start;
-        let sw = self.stride;
-        for o in out {
-            let (fx, fy) = if CLAMP {
-                (sx.clamp(0, self.max.0), sy.clamp(0, self.max.1))
-            } else {
-                (sx, sy)
-            };
-            let i = (fy >> 16) as usize * sw + (fx >> 16) as usize;
-            let (ax, ay) = (((fx >> 8) & 255) as u32, ((fy >> 8) & 255) as u32);
-            // One slice, one bounds check, for the four taps.
-            let q = &self.data[i..i + sw + 2];
-            let t = q[0] as u32 * (256 - ax) + q[1] as u32 * ax;
-            let b = q[sw] as u32 * (256 - ax) + q[sw + 1] as u32 * ax;
-            *o = ((t * (256 - ay) + b * ay + (1 << 15)) >> 16) as u8;
-            // Between the segment's ends, so no overflow; wrapping keeps the loop check-free.
-            sx = sx.wrapping_add(self.step.0);
-            sy = sy.wrapping_add(self.step.1);
-        }
     }
 }
 

@@ -14,6 +14,7 @@ mod quad;
 mod sharpness;
 mod stabilizer;
 mod verdict;
+mod warp;
 
 pub use crate::protocol::{Feedback, ImageType};
 pub use analyzer::{Analyzer, CardSignature, Thresholds};

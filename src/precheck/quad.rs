@@ -163,11 +163,13 @@ impl QuadDetector {
             self.mag.resize(w * h, 0);
         }
         self.mag[..w * h].fill(0);
-        self.mag_hist = [0; 256];
+        // Four partial histograms take alternate pixels, so runs of equal magnitudes (flat areas)
+        // do not serialise on one counter.
+        let mut part = [[0u32; 256]; 4];
         for y in 1..h - 1 {
             let (r0, r1, r2) = (p.row(y - 1), p.row(y), p.row(y + 1));
             let row = y * w + 1..(y + 1) * w - 1;
-            // Slices of equal length let the three passes below vectorise without bounds checks.
+            // Slices of equal length let the passes below vectorise without bounds checks.
             let gx = &mut self.gx[row.clone()];
             let gy = &mut self.gy[row.clone()];
             let mag = &mut self.mag[row];
@@ -181,14 +183,22 @@ impl QuadDetector {
                     - (a(r0, x) + 2 * a(r0, x + 1) + a(r0, x + 2));
                 gx[x] = dx as i16;
                 gy[x] = dy as i16;
+                // The squares sum exactly in i32 and convert exactly to f32 (under 2^22); the
+                // root is below 1443, so the signed conversion, which vectorises, is exact too.
+                mag[x] = ((dx * dx + dy * dy) as f32).sqrt() as i32 as u16;
             }
-            for ((m, &dx), &dy) in mag.iter_mut().zip(gx.iter()).zip(gy.iter()) {
-                let (dx, dy) = (dx as f32, dy as f32);
-                *m = (dx * dx + dy * dy).sqrt() as u16;
+            let quads = mag.chunks_exact(4);
+            for &m in quads.remainder() {
+                part[0][(m >> 2).min(255) as usize] += 1;
             }
-            for &m in mag.iter() {
-                self.mag_hist[(m >> 2).min(255) as usize] += 1;
+            for q in quads {
+                for (k, &m) in q.iter().enumerate() {
+                    part[k][(m >> 2).min(255) as usize] += 1;
+                }
             }
+        }
+        for (i, bin) in self.mag_hist.iter_mut().enumerate() {
+            *bin = part[0][i] + part[1][i] + part[2][i] + part[3][i];
         }
     }
 
@@ -434,10 +444,16 @@ impl QuadDetector {
                         if !self.plausible(&quad) {
                             continue;
                         }
+                        // Support is at most 1, so the size term bounds the score: skip the
+                        // costly support of an outline that could not beat the best so far.
+                        let size = (quad.area() / (w * h)).sqrt().sqrt();
+                        if best.as_ref().is_some_and(|(s, _)| size <= *s) {
+                            continue;
+                        }
                         let Some(support) = self.support(&quad, plane) else {
                             continue;
                         };
-                        let score = support * (quad.area() / (w * h)).sqrt().sqrt();
+                        let score = support * size;
                         if best.as_ref().is_none_or(|(s, _)| score > *s) {
                             best = Some((score, Detection { quad, support }));
                         }
