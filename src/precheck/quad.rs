@@ -88,8 +88,9 @@ pub(crate) struct QuadDetector {
     cos: [f32; N_THETA],
     sin: [f32; N_THETA],
     /// cos and sin over 2 · RHO_BIN, in Q[`HOUGH_SHIFT`]: the Hough vote in integers.
-    cos_q: [i32; N_THETA],
-    sin_q: [i32; N_THETA],
+    /// Indexed by orientation bin + vote offset + VOTE_SPREAD, so a vote needs no wrap-around:
+    /// (cos, sin, the wrapped bin).
+    vote_q: [(i32, i32, usize); N_THETA + 2 * VOTE_SPREAD as usize],
     peaks: [Peak; MAX_PEAKS],
     n_peaks: usize,
     w: usize,
@@ -101,12 +102,17 @@ impl Default for QuadDetector {
         let mut cos = [0.0; N_THETA];
         let mut sin = [0.0; N_THETA];
         let (mut cos_q, mut sin_q) = ([0; N_THETA], [0; N_THETA]);
+        let mut vote_q = [(0, 0, 0); N_THETA + 2 * VOTE_SPREAD as usize];
         let q = (1 << HOUGH_SHIFT) as f32 / (2.0 * RHO_BIN);
         for t in 0..N_THETA {
             let a = t as f32 * PI / N_THETA as f32;
             (sin[t], cos[t]) = super::geometry::sin_cos(a);
             cos_q[t] = (cos[t] * q).round() as i32;
             sin_q[t] = (sin[t] * q).round() as i32;
+        }
+        for (k, v) in vote_q.iter_mut().enumerate() {
+            let t = (k as i32 - VOTE_SPREAD).rem_euclid(N_THETA as i32) as usize;
+            *v = (cos_q[t], sin_q[t], t);
         }
         Self {
             gx: Vec::new(),
@@ -122,8 +128,7 @@ impl Default for QuadDetector {
             mag_hist: [0; 256],
             cos,
             sin,
-            cos_q,
-            sin_q,
+            vote_q,
             peaks: [Peak::default(); MAX_PEAKS],
             n_peaks: 0,
             w: 0,
@@ -236,12 +241,17 @@ impl QuadDetector {
             let mut c = x0;
             while c < x1 {
                 let end = (c + 16).min(x1);
-                // Most of a frame is flat: skip 16 weak gradients at a time (a vectorised max).
-                if self.mag[c..end].iter().copied().max().unwrap_or(0) >= floor {
-                    for i in c..end {
-                        if let Some(e) = self.edge_point(i, i - y * w, y) {
-                            self.edges.push(e);
-                        }
+                // Most of a frame is flat: find the strong gradients of 16 at a time as a bit
+                // mask (a vectorised compare), and visit only those.
+                let mut strong = self.mag[c..end]
+                    .iter()
+                    .enumerate()
+                    .fold(0u32, |m, (k, &v)| m | (((v >= floor) as u32) << k));
+                while strong != 0 {
+                    let i = c + strong.trailing_zeros() as usize;
+                    strong &= strong - 1;
+                    if let Some(e) = self.edge_point(i, i - y * w, y) {
+                        self.edges.push(e);
                     }
                 }
                 c = end;
@@ -301,10 +311,9 @@ impl QuadDetector {
         for e in &self.edges {
             let (x2, y2) = (2 * e.x as i32 + 1, 2 * e.y as i32 + 1);
             // Vote only near the point's own orientation: cheaper, and clutter votes less.
-            for d in -VOTE_SPREAD..=VOTE_SPREAD {
-                let t = (e.theta as i32 + d).rem_euclid(N_THETA as i32) as usize;
-                let rho =
-                    ((x2 * self.cos_q[t] + y2 * self.sin_q[t] + half_bin) >> HOUGH_SHIFT) + off;
+            let span = e.theta as usize..e.theta as usize + 2 * VOTE_SPREAD as usize + 1;
+            for &(c, s, t) in &self.vote_q[span] {
+                let rho = ((x2 * c + y2 * s + half_bin) >> HOUGH_SHIFT) + off;
                 if let Some(cell) = self.acc.get_mut(t * n_rho + rho as usize) {
                     *cell = cell.saturating_add(1);
                 }
