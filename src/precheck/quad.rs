@@ -243,10 +243,7 @@ impl QuadDetector {
                 let end = (c + 16).min(x1);
                 // Most of a frame is flat: find the strong gradients of 16 at a time as a bit
                 // mask (a vectorised compare), and visit only those.
-                let mut strong = self.mag[c..end]
-                    .iter()
-                    .enumerate()
-                    .fold(0u32, |m, (k, &v)| m | (((v >= floor) as u32) << k));
+                let mut strong = strong_mask(&self.mag[c..end], floor);
                 while strong != 0 {
                     let i = c + strong.trailing_zeros() as usize;
                     strong &= strong - 1;
@@ -645,6 +642,25 @@ fn orientation_bin(gx: i32, gy: i32) -> usize {
         a = PI - a;
     }
     ((a * (N_THETA as f32 / PI) + 0.5) as usize) % N_THETA
+}
+
+/// Bit k set when `mags[k] >= floor`, for up to 16 magnitudes.
+#[inline(always)]
+fn strong_mask(mags: &[u16], floor: u16) -> u32 {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    if let Ok(m) = <&[u16; 16]>::try_from(mags) {
+        use core::arch::wasm32::*;
+        let f = u16x8_splat(floor);
+        let (lo, hi) = (
+            u16x8(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]),
+            u16x8(m[8], m[9], m[10], m[11], m[12], m[13], m[14], m[15]),
+        );
+        return u16x8_bitmask(u16x8_ge(lo, f)) as u32
+            | (u16x8_bitmask(u16x8_ge(hi, f)) as u32) << 8;
+    }
+    mags.iter()
+        .enumerate()
+        .fold(0u32, |m, (k, &v)| m | (((v >= floor) as u32) << k))
 }
 
 /// Horizontal-ish lines have their normal within 45° of vertical.
