@@ -181,15 +181,17 @@ impl QuadDetector {
             let n = w - 2;
             let (r0, r1, r2) = (&r0[..n + 2], &r1[..n + 2], &r2[..n + 2]);
             for x in 0..n {
-                let a = |r: &[u8], i: usize| r[i] as i32;
+                // Sobel sums are within ±1020: 16-bit lanes, eight pixels per vector.
+                let a = |r: &[u8], i: usize| r[i] as i16;
                 let dx = (a(r0, x + 2) + 2 * a(r1, x + 2) + a(r2, x + 2))
                     - (a(r0, x) + 2 * a(r1, x) + a(r2, x));
                 let dy = (a(r2, x) + 2 * a(r2, x + 1) + a(r2, x + 2))
                     - (a(r0, x) + 2 * a(r0, x + 1) + a(r0, x + 2));
-                gx[x] = dx as i16;
-                gy[x] = dy as i16;
+                gx[x] = dx;
+                gy[x] = dy;
                 // The squares sum exactly in i32 and convert exactly to f32 (under 2^22); the
                 // root is below 1443, so the signed conversion, which vectorises, is exact too.
+                let (dx, dy) = (dx as i32, dy as i32);
                 mag[x] = ((dx * dx + dy * dy) as f32).sqrt() as i32 as u16;
             }
             let quads = mag.chunks_exact(4);
