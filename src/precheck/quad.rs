@@ -56,7 +56,7 @@ struct Peak {
     votes: u16,
 }
 
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
 struct EdgePoint {
     x: u16,
     y: u16,
@@ -167,7 +167,13 @@ impl QuadDetector {
         if self.mag.len() < w * h {
             self.mag.resize(w * h, 0);
         }
-        self.mag[..w * h].fill(0);
+        // The loop below writes every pixel but the plane's 1-px border, which has no gradient.
+        self.mag[..w].fill(0);
+        self.mag[(h - 1) * w..w * h].fill(0);
+        for y in 1..h - 1 {
+            self.mag[y * w] = 0;
+            self.mag[y * w + w - 1] = 0;
+        }
         // Four partial histograms take alternate pixels, so runs of equal magnitudes (flat areas)
         // do not serialise on one counter.
         let mut part = [[0u32; 256]; 4];
@@ -233,6 +239,12 @@ impl QuadDetector {
     /// Thin edges by non-maximum suppression along the gradient, and keep their orientation bin.
     #[inline(never)]
     fn edge_points(&mut self) {
+        self.edge_points_with::<true>();
+    }
+
+    /// [`Self::edge_points`], with the vector path on or off (the tests hold one to the other).
+    #[inline(always)]
+    fn edge_points_with<const VECTOR: bool>(&mut self) {
         let (w, h) = (self.w, self.h);
         self.edges.clear();
         // Reserve the worst case once, so a busier frame later does not reallocate.
@@ -245,28 +257,36 @@ impl QuadDetector {
                 let end = (c + 16).min(x1);
                 // Most of a frame is flat: find the strong gradients of 16 at a time as a bit
                 // mask (a vectorised compare), and visit only those.
-                let mut strong = strong_mask(&self.mag[c..end], floor);
-                while strong != 0 {
-                    let i = c + strong.trailing_zeros() as usize;
-                    strong &= strong - 1;
-                    if let Some(e) = self.edge_point(i, i - y * w, y) {
-                        self.edges.push(e);
-                    }
+                let strong = strong_mask(&self.mag[c..end], floor);
+                let mut kept = if strong == 0 {
+                    0
+                } else if VECTOR && end - c == 16 {
+                    self.thin_mask(c, strong)
+                } else {
+                    (0..end - c)
+                        .filter(|&k| strong & (1 << k) != 0 && self.is_edge(c + k))
+                        .fold(0, |m, k| m | 1 << k)
+                };
+                while kept != 0 {
+                    let i = c + kept.trailing_zeros() as usize;
+                    kept &= kept - 1;
+                    self.edges.push(EdgePoint {
+                        x: (i - y * w) as u16,
+                        y: y as u16,
+                        theta: orientation_bin(self.gx[i] as i32, self.gy[i] as i32) as u8,
+                    });
                 }
                 c = end;
             }
         }
     }
 
-    /// The edge point at (x, y), plane index `i` (not on the plane's 2-px border), if its gradient is
-    /// strong and a local maximum across the edge.
+    /// Whether the gradient at plane index `i` (not on the plane's 2-px border) is a local
+    /// maximum across the edge.
     #[inline(always)]
-    fn edge_point(&self, i: usize, x: usize, y: usize) -> Option<EdgePoint> {
+    fn is_edge(&self, i: usize) -> bool {
         let w = self.w;
         let m = self.mag[i] as i32;
-        if m < self.edge_mag {
-            return None;
-        }
         let (gx, gy) = (self.gx[i] as i32, self.gy[i] as i32);
         // Neighbours across the edge: quantise the gradient to 0°, 45°, 90°, 135°.
         let (ax, ay) = (gx.abs(), gy.abs());
@@ -281,14 +301,60 @@ impl QuadDetector {
         };
         let j1 = (i as isize + dy * w as isize + dx) as usize;
         let j0 = (i as isize - dy * w as isize - dx) as usize;
-        if m < self.mag[j0] as i32 || m <= self.mag[j1] as i32 {
-            return None;
-        }
-        Some(EdgePoint {
-            x: x as u16,
-            y: y as u16,
-            theta: orientation_bin(gx, gy) as u8,
-        })
+        m >= self.mag[j0] as i32 && m > self.mag[j1] as i32
+    }
+
+    /// The bits of `strong` (the 16 pixels from plane index `c`) that [`Self::is_edge`] keeps.
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    #[inline(always)]
+    fn thin_mask(&self, c: usize, strong: u32) -> u32 {
+        (0..16)
+            .filter(|&k| strong & (1 << k) != 0 && self.is_edge(c + k))
+            .fold(0, |m, k| m | 1 << k)
+    }
+
+    /// [`Self::is_edge`] for 16 pixels at once, in SIMD128: all four neighbour pairs are
+    /// compared and the gradient's direction selects one, without a branch per pixel (the
+    /// direction is as good as random from one edge pixel to the next).
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    #[inline(always)]
+    fn thin_mask(&self, c: usize, strong: u32) -> u32 {
+        use core::arch::wasm32::*;
+        let w = self.w;
+        let lanes = |k: usize| {
+            let ld = |s: &[u16], at: usize| {
+                let s = &s[at..at + 8];
+                // SAFETY: `s` holds eight u16; v128_load has no alignment requirement.
+                unsafe { v128_load(s.as_ptr() as *const v128) }
+            };
+            let ldi = |s: &[i16]| {
+                let s = &s[k..k + 8];
+                // SAFETY: as above.
+                unsafe { v128_load(s.as_ptr() as *const v128) }
+            };
+            let mag = &self.mag;
+            let m = ld(mag, k);
+            let (gx, gy) = (ldi(&self.gx), ldi(&self.gy));
+            let (ax, ay) = (i16x8_abs(gx), i16x8_abs(gy));
+            let times = |v: v128, n: i16| i16x8_mul(v, i16x8_splat(n));
+            let horizontal = i16x8_lt(times(ay, 5), times(ax, 2));
+            let vertical = i16x8_lt(times(ax, 5), times(ay, 2));
+            let zero = i16x8_splat(0);
+            let same = v128_not(v128_xor(i16x8_gt(gx, zero), i16x8_gt(gy, zero)));
+            // A maximum against the neighbours at j0 (not above it) and j1 (below it), the
+            // two sides of `is_edge`'s direction.
+            let peak =
+                |j0: usize, j1: usize| v128_and(i16x8_ge(m, ld(mag, j0)), i16x8_gt(m, ld(mag, j1)));
+            let diagonal =
+                v128_bitselect(peak(k - w - 1, k + w + 1), peak(k + w - 1, k - w + 1), same);
+            let kept = v128_bitselect(
+                peak(k - 1, k + 1),
+                v128_bitselect(peak(k - w, k + w), diagonal, vertical),
+                horizontal,
+            );
+            i16x8_bitmask(kept) as u32
+        };
+        strong & (lanes(c) | lanes(c + 8) << 8)
     }
 
     /// Distance bins on each side of zero.
@@ -754,6 +820,32 @@ mod tests {
 
     fn pt(x: f32, y: f32) -> Point {
         Point { x, y }
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn the_vector_thinning_keeps_the_scalar_edges() {
+        // Noise plus a tilted card: edges in every direction, strips cut by the plane's edge.
+        let q = Quad([
+            pt(40.3, 30.1),
+            pt(250.2, 52.7),
+            pt(231.0, 180.4),
+            pt(22.5, 160.9),
+        ]);
+        let mut p = draw(283, 211, &q, 200, 60);
+        let mut state = 7u32;
+        for v in p.data.iter_mut() {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            *v = v.saturating_add((state >> 27) as u8);
+        }
+        let mut d = QuadDetector::default();
+        d.gradients(&p);
+        d.adapt_thresholds();
+        d.edge_points_with::<false>();
+        let slow = d.edges.clone();
+        d.edge_points_with::<true>();
+        assert!(slow.len() > 300, "{}", slow.len());
+        assert!(d.edges == slow);
     }
 
     #[test]
