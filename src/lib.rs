@@ -23,3 +23,8 @@ pub mod upload;
 mod web;
 #[cfg(target_arch = "wasm32")]
 pub use web::{IdvCapture, Session};
+
+// The library's own wasm unit tests (the SIMD128 kernels held to their scalar forms) run in
+// headless Chromium with the rest of `wasm-pack test --headless --chrome`.
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
