@@ -257,7 +257,12 @@ impl QuadDetector {
                 let end = (c + 16).min(x1);
                 // Most of a frame is flat: find the strong gradients of 16 at a time as a bit
                 // mask (a vectorised compare), and visit only those.
-                let strong = strong_mask(&self.mag[c..end], floor);
+                let mags = &self.mag[c..end];
+                let strong = if VECTOR {
+                    strong_mask(mags, floor)
+                } else {
+                    strong_mask_scalar(mags, floor)
+                };
                 let mut kept = if strong == 0 {
                     0
                 } else if VECTOR && end - c == 16 {
@@ -726,6 +731,12 @@ fn strong_mask(mags: &[u16], floor: u16) -> u32 {
         return u16x8_bitmask(u16x8_ge(lo, f)) as u32
             | (u16x8_bitmask(u16x8_ge(hi, f)) as u32) << 8;
     }
+    strong_mask_scalar(mags, floor)
+}
+
+/// [`strong_mask`] without SIMD.
+#[inline(always)]
+fn strong_mask_scalar(mags: &[u16], floor: u16) -> u32 {
     mags.iter()
         .enumerate()
         .fold(0u32, |m, (k, &v)| m | (((v >= floor) as u32) << k))
