@@ -644,7 +644,12 @@ impl QuadDetector {
             let side_bin =
                 ((normal_angle / PI * N_THETA as f32).round() as i32).rem_euclid(N_THETA as i32);
             let mut fit = LineFit::default();
-            for e in &self.edges {
+            // A point within 2 px of the side lies within 2 px of its rows, and the edges are
+            // in row order: only that band of them can count.
+            let (y_lo, y_hi) = (a.y.min(b.y) - 3.0, a.y.max(b.y) + 3.0);
+            let first = self.edges.partition_point(|e| (e.y as f32) < y_lo);
+            let last = self.edges.partition_point(|e| (e.y as f32) <= y_hi);
+            for e in &self.edges[first..last.max(first)] {
                 let p = Point {
                     x: e.x as f32 + 0.5,
                     y: e.y as f32 + 0.5,
