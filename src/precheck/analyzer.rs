@@ -376,7 +376,7 @@ impl Analyzer {
                 // with a max that vectorises.
                 let strip = x0..x1;
                 x0 = x1;
-                if row[strip.clone()].iter().copied().max().unwrap_or(0) < floor {
+                if strip_max(&row[strip.clone()]) < floor {
                     continue;
                 }
                 for x in strip {
@@ -453,6 +453,17 @@ impl Analyzer {
         std::mem::swap(&mut self.thumb, &mut self.prev_thumb);
         self.has_prev = true;
         m
+    }
+}
+
+/// The largest value of a strip of at most 16. A full strip goes through a fixed-size array, which
+/// the compiler turns into a few SIMD max instructions; as a slice of unknown length it would
+/// stay scalar, as 16 is below the vectorised loop's minimum trip count.
+#[inline(always)]
+pub(crate) fn strip_max<T: Copy + Ord + Default>(strip: &[T]) -> T {
+    match <&[T; 16]>::try_from(strip) {
+        Ok(a) => a.iter().copied().fold(T::default(), T::max),
+        Err(_) => strip.iter().copied().fold(T::default(), T::max),
     }
 }
 

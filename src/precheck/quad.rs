@@ -405,7 +405,7 @@ impl QuadDetector {
             for (c, chunk) in row.chunks(16).enumerate() {
                 // Nearly all of the space is below the vote floor: skip it 16 cells at a time
                 // with a max that vectorises.
-                if chunk.iter().copied().max().unwrap_or(0) < min_votes {
+                if super::analyzer::strip_max(chunk) < min_votes {
                     continue;
                 }
                 for r in (c * 16).max(1)..(c * 16 + chunk.len()).min(n_rho - 1) {
