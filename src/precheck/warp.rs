@@ -10,9 +10,9 @@ use super::plane::Plane;
 ///
 /// The hot loop of the rectification, so it runs in fixed point: the projective map is evaluated
 /// exactly every [`WARP_STEP`] pixels of a row and stepped linearly in between (over 16 px of a
-/// 320 px card in 25° of perspective the difference is under 0.05 px), with coordinates in 16.16 and weights of 8
-/// bits. Positions are clamped so the 2x2 neighbourhood always lies inside `src`: no per-tap edge
-/// test is needed.
+/// 320 px card in 25° of perspective the difference is under 0.05 px), with coordinates in 16.16
+/// and weights of 8 bits. Positions are clamped so the 2x2 neighbourhood always lies inside
+/// `src`: no per-tap edge test is needed.
 #[inline(never)]
 pub(crate) fn warp(src: &Plane, hm: &Homography, dst: &mut Plane, w: usize, h: usize) {
     warp_with::<true>(src, hm, dst, w, h);
