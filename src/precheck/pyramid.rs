@@ -13,7 +13,9 @@ pub(crate) const WORK_LONG_SIDE: u32 = 640;
 /// The integer box factor that brings `frame` nearest to [`WORK_LONG_SIDE`].
 pub(crate) fn factor_for(width: u32, height: u32) -> usize {
     let long = width.max(height);
-    ((long + WORK_LONG_SIDE / 2) / WORK_LONG_SIDE).max(1) as usize
+    // Capped where the block sums' 16-bit lanes would overflow: only images over 10,000 px
+    // wide get a working plane somewhat larger than the aim.
+    ((long + WORK_LONG_SIDE / 2) / WORK_LONG_SIDE).clamp(1, MAX_FACTOR as u32) as usize
 }
 
 /// Downscales `frame` by `f` into a BT.601 luma plane, each pixel the mean over an `f` x `f`
@@ -37,83 +39,66 @@ pub(crate) fn downscale(frame: Frame<'_>, f: usize, acc: &mut Vec<u32>, luma: &m
     }
     match f {
         2 => halve(frame, ow, oh, luma),
-        3 => blocks(Fixed::<3>, frame, ow, oh, acc, luma),
-        4 => blocks(Fixed::<4>, frame, ow, oh, acc, luma),
-        _ => blocks(Any(f), frame, ow, oh, acc, luma),
+        _ => blocks(f, frame, ow, oh, acc, luma),
     }
 }
 
-/// A block size: known at compile time for the common factors, so the inner loops unroll and
-/// vectorise, or at run time for the rest.
-trait Factor: Copy {
-    fn get(self) -> usize;
-}
-#[derive(Clone, Copy)]
-struct Fixed<const F: usize>;
-impl<const F: usize> Factor for Fixed<F> {
-    #[inline(always)]
-    fn get(self) -> usize {
-        F
+/// Box sums for any factor from 3 up: first down the columns, the `f` rows of a block row added
+/// per pixel (a plain loop along the row, which vectorises), then across, `f` column sums per
+/// block. One routine for every factor: a copy of the 2D loop per factor cost about 1 KB of
+/// gzipped wasm each.
+fn blocks(f: usize, frame: Frame<'_>, ow: usize, oh: usize, acc: &mut Vec<u32>, luma: &mut Plane) {
+    let sw = ow * f;
+    if acc.len() < 2 * sw {
+        acc.resize(2 * sw, 0);
     }
-}
-#[derive(Clone, Copy)]
-struct Any(usize);
-impl Factor for Any {
-    #[inline(always)]
-    fn get(self) -> usize {
-        self.0
-    }
-}
-
-fn blocks<B: Factor>(
-    b: B,
-    frame: Frame<'_>,
-    ow: usize,
-    oh: usize,
-    acc: &mut Vec<u32>,
-    luma: &mut Plane,
-) {
-    let f = b.get();
-    if f > MAX_SWAR_FACTOR {
-        return blocks_wide(f, frame, ow, oh, acc, luma);
-    }
-    if acc.len() < 2 * ow {
-        acc.resize(2 * ow, 0);
-    }
-    let (acc_rb, acc_g) = acc[..2 * ow].split_at_mut(ow);
+    let (acc_rb, acc_ga) = acc[..2 * sw].split_at_mut(sw);
     let n = (f * f) as u32;
+    let (half, den) = (128 * n, 256 * n);
     for oy in 0..oh {
         acc_rb.fill(0);
-        acc_g.fill(0);
+        acc_ga.fill(0);
         for dy in 0..f {
-            let src = &frame.row((oy * f + dy) as u32)[..ow * f * 4];
-            // SWAR: red and blue sum side by side in the two 16-bit halves of one u32, which
-            // cannot carry over for blocks of at most 256 pixels; luma is formed once per block.
-            for ((block, rb), g) in src
-                .chunks_exact(4 * f)
+            let src = &frame.row((oy * f + dy) as u32)[..sw * 4];
+            // SWAR: red and blue sum side by side in the two 16-bit halves of one u32 (green and
+            // alpha in another), which cannot carry over for blocks of at most 256 pixels.
+            for ((px, rb), ga) in src
+                .chunks_exact(4)
                 .zip(acc_rb.iter_mut())
-                .zip(acc_g.iter_mut())
+                .zip(acc_ga.iter_mut())
             {
-                let (mut s_rb, mut s_g) = (0u32, 0u32);
-                for px in block.chunks_exact(4) {
-                    let v = word(px);
-                    s_rb += v & 0x00ff_00ff;
-                    s_g += (v >> 8) & 0xff;
-                }
-                *rb += s_rb;
-                *g += s_g;
+                let v = word(px);
+                *rb += v & 0x00ff_00ff;
+                *ga += (v >> 8) & 0x00ff_00ff;
             }
         }
-        let half = 128 * n;
-        let den = 256 * n;
-        for ((l, rb), g) in luma.data[oy * ow..(oy + 1) * ow]
-            .iter_mut()
-            .zip(acc_rb.iter())
-            .zip(acc_g.iter())
-        {
-            let (r, b) = (rb & 0xffff, rb >> 16);
-            *l = ((77 * r + 150 * g + 29 * b + half) / den) as u8;
+        let out = &mut luma.data[oy * ow..(oy + 1) * ow];
+        // 1080p's factor gets a fixed-length inner sum: a loop of three is mostly overhead.
+        if f == 3 {
+            across::<3>(out, acc_rb, acc_ga, half, den);
+        } else {
+            across::<0>(out, acc_rb, acc_ga, half, den);
         }
+    }
+}
+
+/// The luma of each block from its column sums (`f` per block, `F` when known at compile time).
+#[inline(always)]
+fn across<const F: usize>(out: &mut [u8], rb: &[u32], ga: &[u32], half: u32, den: u32) {
+    let f = if F > 0 {
+        F
+    } else {
+        rb.len() / out.len().max(1)
+    };
+    for ((l, rb), ga) in out
+        .iter_mut()
+        .zip(rb.chunks_exact(f))
+        .zip(ga.chunks_exact(f))
+    {
+        let rb: u32 = rb.iter().sum();
+        let g = ga.iter().sum::<u32>() & 0xffff;
+        let (r, b) = (rb & 0xffff, rb >> 16);
+        *l = ((77 * r + 150 * g + 29 * b + half) / den) as u8;
     }
 }
 
@@ -143,35 +128,7 @@ fn halve(frame: Frame<'_>, ow: usize, oh: usize, luma: &mut Plane) {
 const SWAR_MASK: u32 = 0x00ff_00ff;
 
 /// Above this block side the 16-bit SWAR lanes of [`blocks`] could overflow (f² · 255 ≥ 2¹⁶).
-const MAX_SWAR_FACTOR: usize = 16;
-
-/// Per-pixel luma sums for very large factors (frames of 10k pixels and more).
-fn blocks_wide(
-    f: usize,
-    frame: Frame<'_>,
-    ow: usize,
-    oh: usize,
-    acc: &mut Vec<u32>,
-    luma: &mut Plane,
-) {
-    if acc.len() < ow {
-        acc.resize(ow, 0);
-    }
-    let acc = &mut acc[..ow];
-    let n = (f * f) as u64;
-    for oy in 0..oh {
-        acc.fill(0);
-        for dy in 0..f {
-            let src = &frame.row((oy * f + dy) as u32)[..ow * f * 4];
-            for (block, a) in src.chunks_exact(4 * f).zip(acc.iter_mut()) {
-                *a += block.chunks_exact(4).map(luma_of).sum::<u32>();
-            }
-        }
-        for (l, a) in luma.data[oy * ow..(oy + 1) * ow].iter_mut().zip(acc.iter()) {
-            *l = ((*a as u64 + n / 2) / n) as u8;
-        }
-    }
-}
+const MAX_FACTOR: usize = 16;
 
 /// One RGBA pixel as a little-endian word, in the form LLVM turns into a single load.
 #[inline(always)]
@@ -199,6 +156,7 @@ mod tests {
         assert_eq!(factor_for(4000, 3000), 6);
         assert_eq!(factor_for(100, 80), 1);
         assert_eq!(factor_for(480, 1280), 2);
+        assert_eq!(factor_for(12_000, 9_000), MAX_FACTOR);
     }
 
     #[test]
@@ -225,27 +183,39 @@ mod tests {
         let frame = Frame::packed(&px, w, h).unwrap();
         let (mut acc, mut general, mut halved) = (Vec::new(), Plane::default(), Plane::default());
         general.reset(37, 9);
-        blocks(Any(2), frame, 37, 9, &mut acc, &mut general);
+        blocks(2, frame, 37, 9, &mut acc, &mut general);
         halved.reset(37, 9);
         halve(frame, 37, 9, &mut halved);
         assert_eq!(general.data, halved.data);
     }
 
     #[test]
-    fn runtime_and_compile_time_factors_agree() {
-        let (w, h) = (30u32, 18u32);
+    fn blocks_are_the_luma_of_each_blocks_channel_means() {
+        // Frames whose blocks do not tile them exactly, up to the largest factor, against the
+        // formula block by block.
+        let (w, h) = (104u32, 40u32);
+        assert!(h as usize >= MAX_FACTOR);
         let px: Vec<u8> = (0..w * h * 4).map(|i| (i * 37 % 251) as u8).collect();
         let frame = Frame::packed(&px, w, h).unwrap();
-        let run = |fixed: bool| {
+        for f in [3usize, 4, 5, 6, MAX_FACTOR] {
+            let (ow, oh) = (w as usize / f, h as usize / f);
             let (mut acc, mut l) = (Vec::new(), Plane::default());
-            l.reset(10, 6);
-            if fixed {
-                blocks(Fixed::<3>, frame, 10, 6, &mut acc, &mut l);
-            } else {
-                blocks(Any(3), frame, 10, 6, &mut acc, &mut l);
+            l.reset(ow, oh);
+            blocks(f, frame, ow, oh, &mut acc, &mut l);
+            for (i, &got) in l.data[..ow * oh].iter().enumerate() {
+                let (bx, by) = (i % ow * f, i / ow * f);
+                let mut rgb = [0u64; 3];
+                for y in by..by + f {
+                    for x in bx..bx + f {
+                        for (c, sum) in rgb.iter_mut().enumerate() {
+                            *sum += px[(y * w as usize + x) * 4 + c] as u64;
+                        }
+                    }
+                }
+                let n = (f * f) as u64;
+                let want = (77 * rgb[0] + 150 * rgb[1] + 29 * rgb[2] + 128 * n) / (256 * n);
+                assert_eq!(got as u64, want, "f = {f}, block {i}");
             }
-            l.data
-        };
-        assert_eq!(run(true), run(false));
+        }
     }
 }

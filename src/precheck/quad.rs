@@ -729,10 +729,11 @@ fn strong_mask(mags: &[u16], floor: u16) -> u32 {
     if let Ok(m) = <&[u16; 16]>::try_from(mags) {
         use core::arch::wasm32::*;
         let f = u16x8_splat(floor);
-        let (lo, hi) = (
-            u16x8(m[0], m[1], m[2], m[3], m[4], m[5], m[6], m[7]),
-            u16x8(m[8], m[9], m[10], m[11], m[12], m[13], m[14], m[15]),
-        );
+        // SAFETY: `m` holds 16 u16, two vectors; v128_load has no alignment requirement.
+        let (lo, hi) = unsafe {
+            let p = m.as_ptr() as *const v128;
+            (v128_load(p), v128_load(p.add(1)))
+        };
         return u16x8_bitmask(u16x8_ge(lo, f)) as u32
             | (u16x8_bitmask(u16x8_ge(hi, f)) as u32) << 8;
     }
