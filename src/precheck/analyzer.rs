@@ -3,7 +3,7 @@
 
 use super::face::{assess, FaceDetector, FaceLimits};
 use super::geometry::Homography;
-use super::plane::{Histogram, Plane};
+use super::plane::{strip_max, Histogram, Plane};
 use super::pyramid;
 use super::quad::{Detection, QuadDetector};
 use super::sharpness::{Rect, Sharpness};
@@ -381,7 +381,8 @@ impl Analyzer {
                 }
                 for x in strip {
                     let i = y * w + x;
-                    // Colour is read from the camera frame itself, and only for the few bright pixels.
+                    // Colour is read from the camera frame itself, and only for the few bright
+                    // pixels.
                     if lum[i] < floor || to_frame.spread(frame, x, y) > GLARE_MAX_SPREAD {
                         continue;
                     }
@@ -453,17 +454,6 @@ impl Analyzer {
         std::mem::swap(&mut self.thumb, &mut self.prev_thumb);
         self.has_prev = true;
         m
-    }
-}
-
-/// The largest value of a strip of at most 16. A full strip goes through a fixed-size array, which
-/// the compiler turns into a few SIMD max instructions; as a slice of unknown length it would
-/// stay scalar, as 16 is below the vectorised loop's minimum trip count.
-#[inline(always)]
-pub(crate) fn strip_max<T: Copy + Ord + Default>(strip: &[T]) -> T {
-    match <&[T; 16]>::try_from(strip) {
-        Ok(a) => a.iter().copied().fold(T::default(), T::max),
-        Err(_) => strip.iter().copied().fold(T::default(), T::max),
     }
 }
 

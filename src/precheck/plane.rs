@@ -66,7 +66,18 @@ impl Plane {
     }
 }
 
-/// A 256-bin histogram with the order statistics the tone checks need.
+/// The largest value of a strip of at most 16. A full strip goes through a fixed-size array, which
+/// the compiler turns into a few SIMD max instructions; as a slice of unknown length it would
+/// stay scalar, as 16 is below the vectorised loop's minimum trip count.
+#[inline(always)]
+pub(crate) fn strip_max<T: Copy + Ord + Default>(strip: &[T]) -> T {
+    match <&[T; 16]>::try_from(strip) {
+        Ok(a) => a.iter().copied().fold(T::default(), T::max),
+        Err(_) => strip.iter().copied().fold(T::default(), T::max),
+    }
+}
+
+/// A 256-bin histogram with the order statistics the tone and edge checks need.
 #[derive(Debug, Clone)]
 pub(crate) struct Histogram {
     bins: [u32; 256],
@@ -94,25 +105,35 @@ impl Histogram {
         self.total += 1;
     }
 
-    /// Adds every value of every slice. Four partial histograms take alternate values, so that
-    /// runs of equal values (flat print, a white card) do not serialise on one counter.
+    /// Adds every value of every slice.
     pub fn add_rows<'a>(&mut self, rows: impl IntoIterator<Item = &'a [u8]>) {
+        self.add_rows_by(rows, |v| v as usize);
+    }
+
+    /// Adds every value of every slice to its bin `bin(value)`, which must be below 256. Four
+    /// partial histograms take alternate values, so that runs of equal values (flat print, a white
+    /// card) do not serialise on one counter.
+    pub fn add_rows_by<'a, T: Copy + 'a>(
+        &mut self,
+        rows: impl IntoIterator<Item = &'a [T]>,
+        bin: impl Fn(T) -> usize,
+    ) {
         let mut part = [[0u32; 256]; 4];
         for values in rows {
             let chunks = values.chunks_exact(4);
             for &v in chunks.remainder() {
-                part[0][v as usize] += 1;
+                part[0][bin(v)] += 1;
             }
             for c in chunks {
-                part[0][c[0] as usize] += 1;
-                part[1][c[1] as usize] += 1;
-                part[2][c[2] as usize] += 1;
-                part[3][c[3] as usize] += 1;
+                part[0][bin(c[0])] += 1;
+                part[1][bin(c[1])] += 1;
+                part[2][bin(c[2])] += 1;
+                part[3][bin(c[3])] += 1;
             }
             self.total += values.len() as u32;
         }
-        for (i, bin) in self.bins.iter_mut().enumerate() {
-            *bin += part[0][i] + part[1][i] + part[2][i] + part[3][i];
+        for (i, b) in self.bins.iter_mut().enumerate() {
+            *b += part[0][i] + part[1][i] + part[2][i] + part[3][i];
         }
     }
 

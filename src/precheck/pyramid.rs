@@ -19,8 +19,8 @@ pub(crate) fn factor_for(width: u32, height: u32) -> usize {
 }
 
 /// Downscales `frame` by `f` into a BT.601 luma plane, each pixel the mean over an `f` x `f`
-/// block. `acc` is scratch space for one output row of sums. Colour is not kept: the one check
-/// that needs it (glare) reads the few pixels it cares about from the frame itself.
+/// block. `acc` is scratch space for the column sums of one block row. Colour is not kept: the
+/// one check that needs it (glare) reads the few pixels it cares about from the frame itself.
 pub(crate) fn downscale(frame: Frame<'_>, f: usize, acc: &mut Vec<u32>, luma: &mut Plane) {
     let ow = frame.width() as usize / f;
     let oh = frame.height() as usize / f;
@@ -75,21 +75,17 @@ fn blocks(f: usize, frame: Frame<'_>, ow: usize, oh: usize, acc: &mut Vec<u32>, 
         let out = &mut luma.data[oy * ow..(oy + 1) * ow];
         // 1080p's factor gets a fixed-length inner sum: a loop of three is mostly overhead.
         if f == 3 {
-            across::<3>(out, acc_rb, acc_ga, half, den);
+            across::<3>(3, out, acc_rb, acc_ga, half, den);
         } else {
-            across::<0>(out, acc_rb, acc_ga, half, den);
+            across::<0>(f, out, acc_rb, acc_ga, half, den);
         }
     }
 }
 
-/// The luma of each block from its column sums (`f` per block, `F` when known at compile time).
+/// The luma of each block from its `f` column sums (`F` = `f` when known at compile time, else 0).
 #[inline(always)]
-fn across<const F: usize>(out: &mut [u8], rb: &[u32], ga: &[u32], half: u32, den: u32) {
-    let f = if F > 0 {
-        F
-    } else {
-        rb.len() / out.len().max(1)
-    };
+fn across<const F: usize>(f: usize, out: &mut [u8], rb: &[u32], ga: &[u32], half: u32, den: u32) {
+    let f = if F > 0 { F } else { f };
     for ((l, rb), ga) in out
         .iter_mut()
         .zip(rb.chunks_exact(f))

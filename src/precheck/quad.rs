@@ -9,7 +9,7 @@
 use std::f32::consts::PI;
 
 use super::geometry::{Line, LineFit};
-use super::plane::Plane;
+use super::plane::{strip_max, Histogram, Plane};
 use super::{Point, Quad};
 
 /// Orientation bins over 180°: 1° each.
@@ -84,7 +84,7 @@ pub(crate) struct QuadDetector {
     support_mag: i32,
     min_contrast: i32,
     sensitivity: i32,
-    mag_hist: [u32; 256],
+    mag_hist: Histogram,
     cos: [f32; N_THETA],
     sin: [f32; N_THETA],
     /// cos and sin over 2 · RHO_BIN, in Q[`HOUGH_SHIFT`]: the Hough vote in integers.
@@ -125,7 +125,7 @@ impl Default for QuadDetector {
             support_mag: SUPPORT_MAG,
             min_contrast: MIN_CONTRAST,
             sensitivity: 1,
-            mag_hist: [0; 256],
+            mag_hist: Histogram::default(),
             cos,
             sin,
             vote_q,
@@ -174,9 +174,6 @@ impl QuadDetector {
             self.mag[y * w] = 0;
             self.mag[y * w + w - 1] = 0;
         }
-        // Four partial histograms take alternate pixels, so runs of equal magnitudes (flat areas)
-        // do not serialise on one counter.
-        let mut part = [[0u32; 256]; 4];
         for y in 1..h - 1 {
             let (r0, r1, r2) = (p.row(y - 1), p.row(y), p.row(y + 1));
             let row = y * w + 1..(y + 1) * w - 1;
@@ -200,35 +197,19 @@ impl QuadDetector {
                 let (dx, dy) = (dx as i32, dy as i32);
                 mag[x] = ((dx * dx + dy * dy) as f32).sqrt() as i32 as u16;
             }
-            let quads = mag.chunks_exact(4);
-            for &m in quads.remainder() {
-                part[0][(m >> 2).min(255) as usize] += 1;
-            }
-            for q in quads {
-                for (k, &m) in q.iter().enumerate() {
-                    part[k][(m >> 2).min(255) as usize] += 1;
-                }
-            }
         }
-        for (i, bin) in self.mag_hist.iter_mut().enumerate() {
-            *bin = part[0][i] + part[1][i] + part[2][i] + part[3][i];
-        }
+        self.mag_hist.clear();
+        self.mag_hist.add_rows_by(
+            (1..h - 1).map(|y| &self.mag[y * w + 1..(y + 1) * w - 1]),
+            |m| (m >> 2).min(255) as usize,
+        );
     }
 
     /// Scales the gradient thresholds to the scene: a white card on a white table, or a dim
     /// room, has all its edges weak, and fixed thresholds would see none. The strongest 5 % of
     /// gradients set the scale; the fixed values are the ceiling, so busy scenes keep them.
     fn adapt_thresholds(&mut self) {
-        let total: u32 = self.mag_hist.iter().sum();
-        let mut acc = 0;
-        let mut p95 = 255;
-        for (b, &n) in self.mag_hist.iter().enumerate() {
-            acc += n;
-            if acc as f32 >= 0.95 * total as f32 {
-                p95 = b as i32 * 4;
-                break;
-            }
-        }
+        let p95 = self.mag_hist.quantile(0.95) as i32 * 4;
         let scale =
             |fixed: i32, floor: i32| ((p95 * fixed) / 96).clamp(floor, fixed) / self.sensitivity;
         self.edge_mag = scale(EDGE_MAG, 12).max(6);
@@ -268,9 +249,7 @@ impl QuadDetector {
                 } else if VECTOR && end - c == 16 {
                     self.thin_mask(c, strong)
                 } else {
-                    (0..end - c)
-                        .filter(|&k| strong & (1 << k) != 0 && self.is_edge(c + k))
-                        .fold(0, |m, k| m | 1 << k)
+                    self.thin_mask_scalar(c, end - c, strong)
                 };
                 while kept != 0 {
                     let i = c + kept.trailing_zeros() as usize;
@@ -309,13 +288,19 @@ impl QuadDetector {
         m >= self.mag[j0] as i32 && m > self.mag[j1] as i32
     }
 
-    /// The bits of `strong` (the 16 pixels from plane index `c`) that [`Self::is_edge`] keeps.
+    /// The bits of `strong` (the `n` pixels from plane index `c`) that [`Self::is_edge`] keeps.
+    #[inline(always)]
+    fn thin_mask_scalar(&self, c: usize, n: usize, strong: u32) -> u32 {
+        (0..n)
+            .filter(|&k| strong & (1 << k) != 0 && self.is_edge(c + k))
+            .fold(0, |m, k| m | 1 << k)
+    }
+
+    /// [`Self::thin_mask_scalar`] for a full strip of 16.
     #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     #[inline(always)]
     fn thin_mask(&self, c: usize, strong: u32) -> u32 {
-        (0..16)
-            .filter(|&k| strong & (1 << k) != 0 && self.is_edge(c + k))
-            .fold(0, |m, k| m | 1 << k)
+        self.thin_mask_scalar(c, 16, strong)
     }
 
     /// [`Self::is_edge`] for 16 pixels at once, in SIMD128: all four neighbour pairs are
@@ -405,7 +390,7 @@ impl QuadDetector {
             for (c, chunk) in row.chunks(16).enumerate() {
                 // Nearly all of the space is below the vote floor: skip it 16 cells at a time
                 // with a max that vectorises.
-                if super::analyzer::strip_max(chunk) < min_votes {
+                if strip_max(chunk) < min_votes {
                     continue;
                 }
                 for r in (c * 16).max(1)..(c * 16 + chunk.len()).min(n_rho - 1) {

@@ -267,11 +267,10 @@ impl Segment<'_> {
 mod tests {
     use super::*;
     use crate::precheck::Quad;
-    // In the wasm test build this runs in the browser, where the SIMD128 path is the one built.
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
 
-    #[test]
+    // In the wasm test build this runs in the browser, where the SIMD128 path is the one built.
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
     fn the_vector_warp_gives_the_scalar_bytes() {
         let mut src = Plane::default();
         src.reset(211, 150);
