@@ -108,6 +108,14 @@ impl Thresholds {
     }
 }
 
+/// [`Analyzer::explain_outline`]'s account of each side (top, right, bottom, left).
+#[cfg(feature = "diagnostics")]
+#[derive(Clone, Copy, Debug)]
+pub struct OutlineReport {
+    pub half: [super::quad::SideReport; 4],
+    pub quarter: [super::quad::SideReport; 4],
+}
+
 /// Analyses frames. Create one and keep it: it owns every buffer the analysis needs, so after
 /// the first frame of a given size, [`Analyzer::analyze`] allocates nothing.
 ///
@@ -181,6 +189,21 @@ impl Analyzer {
         }
         v.iter_mut().for_each(|x| *x /= norm);
         Some(CardSignature(v))
+    }
+
+    /// How the outline detector saw the sides of a card whose true corners (frame pixels,
+    /// top-left first, clockwise) are `truth`: on the half plane it searches first, and on the
+    /// quarter plane it falls back to.
+    #[cfg(feature = "diagnostics")]
+    pub fn explain_outline(&mut self, frame: Frame<'_>, truth: Quad) -> OutlineReport {
+        let f = pyramid::factor_for(frame.width(), frame.height());
+        pyramid::downscale(frame, f, &mut self.acc, &mut self.luma);
+        self.half.half_of(&self.luma);
+        let t = truth.scaled(1.0 / (2.0 * f as f32), 0.0);
+        let half = self.quads.explain(&self.half, 1, &t);
+        self.quarter.half_of(&self.half);
+        let quarter = self.quads.explain(&self.quarter, 2, &t.scaled(0.5, 0.0));
+        OutlineReport { half, quarter }
     }
 
     /// Forgets the previous frame, so the next motion score starts afresh (e.g. on a new step).

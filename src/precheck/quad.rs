@@ -767,6 +767,54 @@ fn side_contrast(p: &Plane, a: Point, b: Point, min_contrast: i32) -> f32 {
     pos.max(neg) as f32 / n as f32
 }
 
+/// How the detector saw one side of a known outline: for calibration's account of a miss.
+#[cfg(feature = "diagnostics")]
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SideReport {
+    /// Fraction of the side that aligned gradients back (a quad needs 0.5 on each side).
+    pub support: f32,
+    /// Fraction of the side with a tone step across it, of one sign (needs 0.5).
+    pub contrast: f32,
+    /// Whether a line kept from the Hough space matches the side (within 3° and 6 px).
+    pub in_peaks: bool,
+}
+
+#[cfg(feature = "diagnostics")]
+impl QuadDetector {
+    /// Runs the detection on `p`, then reports how it saw each side (top, right, bottom, left)
+    /// of the true outline `truth`, in `p`'s coordinates.
+    pub(crate) fn explain(&mut self, p: &Plane, sensitivity: i32, truth: &Quad) -> [SideReport; 4] {
+        let _ = self.detect(p, sensitivity);
+        if self.w != p.w || self.h != p.h {
+            // Too small a plane to detect in: nothing was computed.
+            return [SideReport::default(); 4];
+        }
+        std::array::from_fn(|i| {
+            let (a, b) = (truth.0[i], truth.0[(i + 1) % 4]);
+            let (dx, dy) = (b.x - a.x, b.y - a.y);
+            let len = (dx * dx + dy * dy).sqrt().max(1e-6);
+            let (nx, ny) = (-dy / len, dx / len);
+            let rho = a.x * nx + a.y * ny;
+            let theta = ny.atan2(nx).to_degrees();
+            let in_peaks = self.peaks[..self.n_peaks].iter().any(|pk| {
+                let line = self.line(pk);
+                let t = line.sin.atan2(line.cos).to_degrees();
+                // The same line has its normal (and rho) reversed half a turn away.
+                [(0.0, 1.0), (180.0, -1.0), (-180.0, -1.0)]
+                    .iter()
+                    .any(|&(turn, sign)| {
+                        (t + turn - theta).abs() <= 3.0 && (sign * line.rho - rho).abs() <= 6.0
+                    })
+            });
+            SideReport {
+                support: self.side_support(a, b),
+                contrast: side_contrast(p, a, b, self.min_contrast),
+                in_peaks,
+            }
+        })
+    }
+}
+
 fn corners(top: &Line, right: &Line, bottom: &Line, left: &Line) -> Option<Quad> {
     Some(Quad([
         top.intersect(left)?,
@@ -848,6 +896,26 @@ mod tests {
         d.edge_points_with::<true>();
         assert!(slow.len() > 300, "{}", slow.len());
         assert!(d.edges == slow);
+    }
+
+    #[cfg(feature = "diagnostics")]
+    #[test]
+    fn explains_the_sides_of_a_card_and_not_of_a_misplaced_outline() {
+        let truth = Quad([
+            pt(60.0, 50.0),
+            pt(250.0, 40.0),
+            pt(258.0, 160.0),
+            pt(64.0, 168.0),
+        ]);
+        let p = draw(320, 200, &truth, 210, 60);
+        let mut d = QuadDetector::default();
+        for s in d.explain(&p, 1, &truth) {
+            assert!(s.support > 0.9 && s.contrast > 0.9 && s.in_peaks, "{s:?}");
+        }
+        let off = truth.scaled(1.0, 25.0);
+        for s in d.explain(&p, 1, &off) {
+            assert!(s.support < 0.5 && !s.in_peaks, "{s:?}");
+        }
     }
 
     #[test]

@@ -9,11 +9,15 @@
 //!
 //! Ambiguous scenes (borderline degradations) are left out, as their label is a matter of taste.
 //! With `--min-accuracy`, exits 1 if any code's accuracy with the thresholds in force is lower.
+//! With `--explain`, also says why each missed card was missed: which check its weakest side
+//! failed, on both planes the detector searches (`--dump DIR` writes their pictures).
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use idv_capture::precheck::{Analyzer, Feedback, Frame, ImageType, Scores, Thresholds};
+use idv_capture::precheck::{
+    Analyzer, Feedback, Frame, ImageType, OutlineReport, Point, Quad, Scores, Thresholds,
+};
 use idv_fixtures::dataset;
 use idv_fixtures::labels::Label;
 use idv_tools::calibration::{roc, Roc};
@@ -32,8 +36,14 @@ fn main() -> ExitCode {
     let mut selfies = 400usize;
     let mut min_accuracy: Option<f64> = None;
     let mut dump: Option<std::path::PathBuf> = None;
+    let mut explain = false;
+    let mut misses: Vec<Miss> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
+        if a == "--explain" {
+            explain = true;
+            continue;
+        }
         let v = args.next();
         if a == "--dump" {
             dump = v.map(Into::into);
@@ -59,7 +69,7 @@ fn main() -> ExitCode {
             _ => false,
         };
         if !ok {
-            eprintln!("usage: calibrate [--seed S] [--count N] [--selfies N] [--min-accuracy 0.97] [--dump DIR]");
+            eprintln!("usage: calibrate [--seed S] [--count N] [--selfies N] [--min-accuracy 0.97] [--dump DIR] [--explain]");
             return ExitCode::from(2);
         }
     }
@@ -96,6 +106,27 @@ fn main() -> ExitCode {
             }
             _ => None,
         };
+        let card_expected = matches!(scene.truth.label, Label::Ok | Label::Blur | Label::Glare);
+        if let (true, true, Some(c)) = (
+            explain,
+            card_expected && v.feedback == Feedback::DocumentNotFound,
+            scene.truth.corners,
+        ) {
+            let truth = Quad(c.map(|p| Point {
+                x: p[0] as f32,
+                y: p[1] as f32,
+            }));
+            misses.push(Miss {
+                index: i,
+                report: analyzer.explain_outline(frame, truth),
+                steps: truth.0.map(|_| (0.0, 0.0)),
+            });
+            if let Some(m) = misses.last_mut() {
+                for k in 0..4 {
+                    m.steps[k] = steps_across(img, truth.0[k], truth.0[(k + 1) % 4]);
+                }
+            }
+        }
         if let Some(dir) = &dump {
             let wrong = scene.truth.label != Label::Ambiguous
                 && scene.truth.label.as_str() != v.feedback.as_str();
@@ -227,6 +258,9 @@ fn main() -> ExitCode {
             q(0.95)
         );
     }
+    if explain {
+        print_misses(&misses);
+    }
     match min_accuracy {
         Some(min) if worst < min => {
             println!(
@@ -238,6 +272,94 @@ fn main() -> ExitCode {
         }
         _ => ExitCode::SUCCESS,
     }
+}
+
+/// A card the detector missed, and how it saw the card's sides.
+struct Miss {
+    index: usize,
+    report: OutlineReport,
+    /// Per side, the median step across it in the frame: (luma, largest of R, G and B).
+    steps: [(f64, f64); 4],
+}
+
+/// The median tone step across the side a-b of a frame, sampled where the detector's contrast
+/// check samples it (3 px of its half plane either side): in luma, and in the colour channel
+/// that differs most.
+fn steps_across(img: &idv_fixtures::raster::Rgba, a: Point, b: Point) -> (f64, f64) {
+    let off = img.width.max(img.height) as f64 / 320.0 * 3.0;
+    let (dx, dy) = ((b.x - a.x) as f64, (b.y - a.y) as f64);
+    let len = (dx * dx + dy * dy).sqrt().max(1e-6);
+    let (nx, ny) = (-dy / len * off, dx / len * off);
+    let px = |x: f64, y: f64| {
+        (x >= 0.0 && y >= 0.0 && x < img.width as f64 && y < img.height as f64).then(|| {
+            let o = ((y as u32 * img.width + x as u32) * 4) as usize;
+            [0, 1, 2].map(|c| img.data[o + c] as f64)
+        })
+    };
+    let luma = |c: [f64; 3]| 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2];
+    let (mut dl, mut dc) = (Vec::new(), Vec::new());
+    for k in 0..40 {
+        let t = 0.1 + 0.8 * (k as f64 + 0.5) / 40.0;
+        let (x, y) = (a.x as f64 + t * dx, a.y as f64 + t * dy);
+        if let (Some(p), Some(q)) = (px(x + nx, y + ny), px(x - nx, y - ny)) {
+            dl.push((luma(p) - luma(q)).abs());
+            dc.push((0..3).map(|i| (p[i] - q[i]).abs()).fold(0.0, f64::max));
+        }
+    }
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(0.0)
+    };
+    (median(dl), median(dc))
+}
+
+/// Sorts missed cards by the first detector check that one of their sides fails on both
+/// planes, and prints the counts with the scenes' indices.
+fn print_misses(misses: &[Miss]) {
+    let mut by: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut colour_only = 0;
+    for m in misses {
+        let side = |k: usize| (m.report.half[k], m.report.quarter[k]);
+        let fails = |pass: &dyn Fn(&idv_capture::precheck::SideReport) -> bool| {
+            (0..4).filter(|&k| !pass(&side(k).0) && !pass(&side(k).1)).collect::<Vec<_>>()
+        };
+        let weak = fails(&|s| s.support >= 0.5);
+        let flat = fails(&|s| s.contrast >= 0.5);
+        let unpeaked = fails(&|s| s.in_peaks);
+        // A failing side whose tone matches the background's but whose colour does not: the
+        // luma plane cannot see it.
+        if weak
+            .iter()
+            .chain(&flat)
+            .any(|&k| m.steps[k].0 < 8.0 && m.steps[k].1 >= 20.0)
+        {
+            colour_only += 1;
+        }
+        let why = if !weak.is_empty() {
+            if weak.len() > 1 {
+                "1. two or more sides barely show (edge support under 0.5)"
+            } else {
+                "2. one side barely shows (edge support under 0.5)"
+            }
+        } else if !flat.is_empty() {
+            "3. a side shows no tone step of one sign (contrast under 0.5)"
+        } else if !unpeaked.is_empty() {
+            "4. a side is not among the Hough lines kept"
+        } else {
+            "5. all sides pass: shape checks, or a rival outline"
+        };
+        by.entry(why).or_default().push(m.index);
+    }
+    println!("
+missed cards: {} (ok, blur or glare scenes answered document_not_found)", misses.len());
+    for (why, idx) in &by {
+        let list: Vec<String> = idx.iter().map(usize::to_string).collect();
+        println!("  {:>3}  {why}: {}", idx.len(), list.join(" "));
+    }
+    println!(
+        "  {colour_only} of them have a side failing 1-3 whose luma step is under 8 but whose \
+         colour step is 20 or more (median across the side, in the frame)"
+    );
 }
 
 /// A selfie verdict that blur and glare decided: a face was found and placed well.
