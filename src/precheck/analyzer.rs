@@ -5,7 +5,7 @@ use super::face::{assess, FaceDetector, FaceLimits};
 use super::geometry::Homography;
 use super::plane::{strip_max, Histogram, Plane};
 use super::pyramid;
-use super::quad::{Detection, QuadDetector};
+use super::quad::{Colours, Detection, QuadDetector};
 use super::sharpness::{Rect, Sharpness};
 use super::warp::warp;
 use super::{FaceBox, Feedback, Frame, Hint, Hints, ImageType, Quad, Scores, Verdict};
@@ -200,9 +200,12 @@ impl Analyzer {
         pyramid::downscale(frame, f, &mut self.acc, &mut self.luma);
         self.half.half_of(&self.luma);
         let t = truth.scaled(1.0 / (2.0 * f as f32), 0.0);
-        let half = self.quads.explain(&self.half, 1, &t);
+        let colours = |scale: usize| Some(Colours::new(frame, (scale * f) as f32));
+        let half = self.quads.explain(&self.half, 1, colours(2), &t);
         self.quarter.half_of(&self.half);
-        let quarter = self.quads.explain(&self.quarter, 2, &t.scaled(0.5, 0.0));
+        let quarter = self
+            .quads
+            .explain(&self.quarter, 2, colours(4), &t.scaled(0.5, 0.0));
         OutlineReport { half, quarter }
     }
 
@@ -245,14 +248,18 @@ impl Analyzer {
     ) -> Feedback {
         self.half.half_of(&self.luma);
         // A strongly blurred card has soft edges at this scale; a coarser one restores their contrast.
-        let found = match self.quads.detect(&self.half, 1) {
+        // Colours, in frame pixels per plane pixel: the half plane is 2f, the quarter 4f.
+        let colours = |scale: usize| Some(Colours::new(frame, (scale * f) as f32));
+        let found = match self.quads.detect(&self.half, 1, colours(2)) {
             Some(d) => Some(d),
             None => {
                 self.quarter.half_of(&self.half);
-                self.quads.detect(&self.quarter, 2).map(|d| Detection {
-                    quad: d.quad.scaled(2.0, 0.0),
-                    ..d
-                })
+                self.quads
+                    .detect(&self.quarter, 2, colours(4))
+                    .map(|d| Detection {
+                        quad: d.quad.scaled(2.0, 0.0),
+                        ..d
+                    })
             }
         };
         let Some(found) = found else {

@@ -18,10 +18,10 @@ mod warp;
 
 pub use crate::protocol::{Feedback, ImageType};
 pub use analyzer::{Analyzer, CardSignature, Thresholds};
-#[cfg(feature = "diagnostics")]
-pub use {analyzer::OutlineReport, quad::SideReport};
 pub use face::{assess, Face, FaceDetector, FaceLimits, ModelError, KEYPOINTS};
 pub use frame::{Frame, FrameError};
 pub use luma::mean_luma;
 pub use stabilizer::{Stabilizer, StabilizerConfig, StabilizerUpdate};
 pub use verdict::{FaceBox, Hint, Hints, Point, Quad, Scores, Verdict};
+#[cfg(feature = "diagnostics")]
+pub use {analyzer::OutlineReport, quad::SideReport};

@@ -8,6 +8,7 @@
 
 use std::f32::consts::PI;
 
+use super::frame::Frame;
 use super::geometry::{Line, LineFit};
 use super::plane::{strip_max, Histogram, Plane};
 use super::{Point, Quad};
@@ -36,6 +37,11 @@ const MAX_PEAKS: usize = 2 * PEAKS_PER_FAMILY;
 /// of text, a crease or a thin stripe has the same tone on both sides and fails.
 const MIN_CONTRAST: i32 = 8;
 const CONTRAST_OFFSET: f32 = 3.0;
+/// The step in one colour channel that makes a side when the tone does not change across it.
+/// Fixed, not scaled to the scene like [`MIN_CONTRAST`]: on a plain fabric, whose tone steps
+/// are all faint, faint colour bands would pass for sides. 12 levels is about four standard
+/// deviations of the difference of two means of 9 pixels with sensor noise of 6 levels.
+const MIN_COLOUR_STEP: i32 = 12;
 
 /// The plausible shapes of an ID-1 card (85.6 x 54 mm, 1.586) seen in perspective: a tilt of up
 /// to about 25° foreshortens one side by cos 25° = 0.9. Passport-photo boxes (about 1.29) fall out.
@@ -45,9 +51,11 @@ const MAX_ASPECT: f32 = 2.0;
 const MAX_CORNER_COS: f32 = 0.342;
 /// Smallest outline, as a fraction of the plane's area.
 const MIN_AREA: f32 = 0.05;
-/// Support a quad needs: on its weakest side, and on average.
+/// Support a quad needs: on its weakest side, and on average. A card's outline shows over most
+/// of its length; outlines that edges back on only two thirds of it were more often a part of a
+/// card, or of a page, than a card (calibrate's outline errors).
 const MIN_SIDE_SUPPORT: f32 = 0.5;
-const MIN_MEAN_SUPPORT: f32 = 0.65;
+const MIN_MEAN_SUPPORT: f32 = 0.8;
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Peak {
@@ -140,7 +148,16 @@ impl Default for QuadDetector {
 impl QuadDetector {
     /// Finds the best-supported card outline in `p`, if any. `sensitivity` (≥ 1) divides the
     /// gradient thresholds: for coarse planes, whose averaging has already removed noise.
-    pub fn detect(&mut self, p: &Plane, sensitivity: i32) -> Option<Detection> {
+    ///
+    /// `colours`, when given, is the frame the plane was made from: a side across which the
+    /// plane's tone does not change may still separate two colours (a pink card on a grey
+    /// table), and the contrast check then looks at those.
+    pub fn detect(
+        &mut self,
+        p: &Plane,
+        sensitivity: i32,
+        colours: Option<Colours<'_>>,
+    ) -> Option<Detection> {
         self.sensitivity = sensitivity.max(1);
         if p.w < 16 || p.h < 16 {
             return None;
@@ -150,7 +167,7 @@ impl QuadDetector {
         self.edge_points();
         self.hough();
         self.find_peaks();
-        let best = self.best_quad(p)?;
+        let best = self.best_quad(p, colours)?;
         Some(self.refine(best))
     }
 
@@ -468,7 +485,7 @@ impl QuadDetector {
     }
 
     #[inline(never)]
-    fn best_quad(&self, plane: &Plane) -> Option<Detection> {
+    fn best_quad(&self, plane: &Plane, colours: Option<Colours<'_>>) -> Option<Detection> {
         let (w, h) = (self.w as f32, self.h as f32);
         let peaks = &self.peaks[..self.n_peaks];
         let is_h = is_horizontal;
@@ -514,7 +531,7 @@ impl QuadDetector {
                         if best.as_ref().is_some_and(|(s, _)| size <= *s) {
                             continue;
                         }
-                        let Some(support) = self.support(&quad, plane) else {
+                        let Some(support) = self.support(&quad, plane, colours) else {
                             continue;
                         };
                         let score = support * size;
@@ -554,7 +571,7 @@ impl QuadDetector {
 
     /// Fraction of each side backed by an aligned gradient; `None` if any side is too weak or
     /// does not separate two tones.
-    fn support(&self, q: &Quad, plane: &Plane) -> Option<f32> {
+    fn support(&self, q: &Quad, plane: &Plane, colours: Option<Colours<'_>>) -> Option<f32> {
         let mut total = 0.0;
         for i in 0..4 {
             let s = self.side_support(q.0[i], q.0[(i + 1) % 4]);
@@ -564,7 +581,9 @@ impl QuadDetector {
             total += s;
         }
         for i in 0..4 {
-            if side_contrast(plane, q.0[i], q.0[(i + 1) % 4], self.min_contrast) < MIN_SIDE_SUPPORT
+            let (a, b) = (q.0[i], q.0[(i + 1) % 4]);
+            if side_contrast(plane, a, b, self.min_contrast) < MIN_SIDE_SUPPORT
+                && colours.is_none_or(|c| c.contrast(a, b, MIN_COLOUR_STEP) < MIN_SIDE_SUPPORT)
             {
                 return None;
             }
@@ -741,23 +760,16 @@ fn is_horizontal(p: &Peak) -> bool {
 /// Fraction of a side along which the tone a few pixels to its left differs from the tone to
 /// its right by at least `min_contrast`, counting only the more common sign.
 fn side_contrast(p: &Plane, a: Point, b: Point, min_contrast: i32) -> f32 {
-    let (dx, dy) = (b.x - a.x, b.y - a.y);
-    let len = (dx * dx + dy * dy).sqrt();
-    if len < 4.0 {
+    let Some((n, pairs)) = across(a, b) else {
         return 0.0;
-    }
-    let (nx, ny) = (-dy / len * CONTRAST_OFFSET, dx / len * CONTRAST_OFFSET);
-    let n = ((len * 0.8) / 2.0).max(8.0) as usize;
+    };
     let (mut pos, mut neg) = (0usize, 0usize);
-    let inside = |x: f32, y: f32| x >= 0.0 && y >= 0.0 && x < p.w as f32 && y < p.h as f32;
-    for k in 0..n {
-        let t = 0.1 + 0.8 * (k as f32 + 0.5) / n as f32;
-        let (px, py) = (a.x + t * dx, a.y + t * dy);
-        let (lx, ly, rx, ry) = (px + nx, py + ny, px - nx, py - ny);
-        if !inside(lx, ly) || !inside(rx, ry) {
+    let inside = |q: Point| q.x >= 0.0 && q.y >= 0.0 && q.x < p.w as f32 && q.y < p.h as f32;
+    for (l, r) in pairs {
+        if !inside(l) || !inside(r) {
             continue;
         }
-        let d = p.get(lx as usize, ly as usize) as i32 - p.get(rx as usize, ry as usize) as i32;
+        let d = p.get(l.x as usize, l.y as usize) as i32 - p.get(r.x as usize, r.y as usize) as i32;
         if d >= min_contrast {
             pos += 1;
         } else if d <= -min_contrast {
@@ -767,13 +779,101 @@ fn side_contrast(p: &Plane, a: Point, b: Point, min_contrast: i32) -> f32 {
     pos.max(neg) as f32 / n as f32
 }
 
+/// Where a contrast check samples the side a-b: pairs of points `CONTRAST_OFFSET` px to its
+/// left and right, at evenly spaced points of its middle 80 %; and how many (`None` for a side
+/// too short to judge).
+fn across(a: Point, b: Point) -> Option<(usize, impl Iterator<Item = (Point, Point)>)> {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len = (dx * dx + dy * dy).sqrt();
+    if len < 4.0 {
+        return None;
+    }
+    let (nx, ny) = (-dy / len * CONTRAST_OFFSET, dx / len * CONTRAST_OFFSET);
+    let n = ((len * 0.8) / 2.0).max(8.0) as usize;
+    let pairs = (0..n).map(move |k| {
+        let t = 0.1 + 0.8 * (k as f32 + 0.5) / n as f32;
+        let (px, py) = (a.x + t * dx, a.y + t * dy);
+        (
+            Point {
+                x: px + nx,
+                y: py + ny,
+            },
+            Point {
+                x: px - nx,
+                y: py - ny,
+            },
+        )
+    });
+    Some((n, pairs))
+}
+
+/// The RGBA frame behind a plane, read at plane coordinates.
+#[derive(Clone, Copy)]
+pub(crate) struct Colours<'a> {
+    frame: Frame<'a>,
+    /// Frame pixels per plane pixel.
+    scale: f32,
+}
+
+impl<'a> Colours<'a> {
+    pub fn new(frame: Frame<'a>, scale: f32) -> Self {
+        Self { frame, scale }
+    }
+
+    /// Mean R, G and B over the frame pixels under the plane pixel around (x, y), from a 3x3
+    /// grid of them (the plane is area-averaged; single frame pixels carry sensor noise), into
+    /// `out`; `false` if any of them is outside the frame.
+    // Called twice per sample: one out-of-line copy keeps the package smaller.
+    #[inline(never)]
+    fn read(&self, x: f32, y: f32, out: &mut [i32; 3]) -> bool {
+        let (fw, fh) = (self.frame.width() as f32, self.frame.height() as f32);
+        let mut sum = [0i32; 3];
+        for k in 0..9 {
+            let fx = (x + (k % 3) as f32 / 3.0 - 1.0 / 3.0) * self.scale;
+            let fy = (y + (k / 3) as f32 / 3.0 - 1.0 / 3.0) * self.scale;
+            if !(0.0..fw).contains(&fx) || !(0.0..fh).contains(&fy) {
+                return false;
+            }
+            let i = fx as usize * 4;
+            for (s, &v) in sum.iter_mut().zip(&self.frame.row(fy as u32)[i..i + 3]) {
+                *s += v as i32;
+            }
+        }
+        *out = sum.map(|s| s / 9);
+        true
+    }
+
+    /// [`side_contrast`] in colour: the fraction of the side across which one channel steps by
+    /// `min_contrast` or more, with one sign (the best channel's).
+    fn contrast(&self, a: Point, b: Point, min_contrast: i32) -> f32 {
+        let Some((n, pairs)) = across(a, b) else {
+            return 0.0;
+        };
+        let (mut pos, mut neg) = ([0usize; 3], [0usize; 3]);
+        let (mut l, mut r) = ([0i32; 3], [0i32; 3]);
+        for (lp, rp) in pairs {
+            if !self.read(lp.x, lp.y, &mut l) || !self.read(rp.x, rp.y, &mut r) {
+                continue;
+            }
+            for c in 0..3 {
+                let d = l[c] - r[c];
+                pos[c] += (d >= min_contrast) as usize;
+                neg[c] += (d <= -min_contrast) as usize;
+            }
+        }
+        let best = (0..3).map(|c| pos[c].max(neg[c])).max().unwrap_or(0);
+        best as f32 / n as f32
+    }
+}
+
 /// How the detector saw one side of a known outline: for calibration's account of a miss.
 #[cfg(feature = "diagnostics")]
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct SideReport {
     /// Fraction of the side that aligned gradients back (a quad needs 0.5 on each side).
     pub support: f32,
-    /// Fraction of the side with a tone step across it, of one sign (needs 0.5).
+    /// Fraction of the side with a tone step across it, of one sign, in luma or in a colour
+    /// channel, whichever is more (needs 0.5).
     pub contrast: f32,
     /// Whether a line kept from the Hough space matches the side (within 3° and 6 px).
     pub in_peaks: bool,
@@ -783,8 +883,14 @@ pub struct SideReport {
 impl QuadDetector {
     /// Runs the detection on `p`, then reports how it saw each side (top, right, bottom, left)
     /// of the true outline `truth`, in `p`'s coordinates.
-    pub(crate) fn explain(&mut self, p: &Plane, sensitivity: i32, truth: &Quad) -> [SideReport; 4] {
-        let _ = self.detect(p, sensitivity);
+    pub(crate) fn explain(
+        &mut self,
+        p: &Plane,
+        sensitivity: i32,
+        colours: Option<Colours<'_>>,
+        truth: &Quad,
+    ) -> [SideReport; 4] {
+        let _ = self.detect(p, sensitivity, colours);
         if self.w != p.w || self.h != p.h {
             // Too small a plane to detect in: nothing was computed.
             return [SideReport::default(); 4];
@@ -808,7 +914,8 @@ impl QuadDetector {
             });
             SideReport {
                 support: self.side_support(a, b),
-                contrast: side_contrast(p, a, b, self.min_contrast),
+                contrast: side_contrast(p, a, b, self.min_contrast)
+                    .max(colours.map_or(0.0, |c| c.contrast(a, b, MIN_COLOUR_STEP))),
                 in_peaks,
             }
         })
@@ -898,36 +1005,67 @@ mod tests {
         assert!(d.edges == slow);
     }
 
-    #[cfg(feature = "diagnostics")]
     #[test]
-    fn explains_the_sides_of_a_card_and_not_of_a_misplaced_outline() {
-        let truth = Quad([
+    fn a_colour_step_makes_a_side_where_the_tone_does_not_change() {
+        // Left half pink, right half a grey of nearly the same luma (133 against 128).
+        let (w, h) = (64u32, 48u32);
+        let mut rgba = Vec::new();
+        for _ in 0..h {
+            for x in 0..w {
+                rgba.extend_from_slice(if x < 32 {
+                    &[200, 100, 128, 255]
+                } else {
+                    &[128, 128, 128, 255]
+                });
+            }
+        }
+        let frame = Frame::packed(&rgba, w, h).expect("frame");
+        let c = Colours::new(frame, 2.0);
+        // The boundary is at plane x = 16 (frame x = 32).
+        let (a, b) = (pt(16.0, 4.0), pt(16.0, 20.0));
+        assert!(c.contrast(a, b, MIN_COLOUR_STEP) > 0.9);
+        // Along a line within one colour, nothing.
+        assert_eq!(
+            c.contrast(pt(6.0, 4.0), pt(6.0, 20.0), MIN_COLOUR_STEP),
+            0.0
+        );
+        // Out of the frame: no samples, no contrast, no panic.
+        assert_eq!(
+            c.contrast(pt(-50.0, -4.0), pt(-50.0, 20.0), MIN_COLOUR_STEP),
+            0.0
+        );
+    }
+
+    /// A card in perspective on a 320x200 plane.
+    fn tilted_card() -> Quad {
+        Quad([
             pt(60.0, 50.0),
             pt(250.0, 40.0),
             pt(258.0, 160.0),
             pt(64.0, 168.0),
-        ]);
+        ])
+    }
+
+    #[cfg(feature = "diagnostics")]
+    #[test]
+    fn explains_the_sides_of_a_card_and_not_of_a_misplaced_outline() {
+        let truth = tilted_card();
         let p = draw(320, 200, &truth, 210, 60);
         let mut d = QuadDetector::default();
-        for s in d.explain(&p, 1, &truth) {
+        for s in d.explain(&p, 1, None, &truth) {
             assert!(s.support > 0.9 && s.contrast > 0.9 && s.in_peaks, "{s:?}");
         }
         let off = truth.scaled(1.0, 25.0);
-        for s in d.explain(&p, 1, &off) {
+        for s in d.explain(&p, 1, None, &off) {
             assert!(s.support < 0.5 && !s.in_peaks, "{s:?}");
         }
     }
 
     #[test]
     fn finds_a_tilted_card() {
-        let truth = Quad([
-            pt(60.0, 50.0),
-            pt(250.0, 40.0),
-            pt(258.0, 160.0),
-            pt(64.0, 168.0),
-        ]);
+        let truth = tilted_card();
         let p = draw(320, 200, &truth, 210, 60);
-        let d = QuadDetector::default().detect(&p, 1).expect("quad");
+        let d = QuadDetector::default().detect(&p, 1, None).expect("quad");
         for (a, b) in d.quad.0.iter().zip(truth.0.iter()) {
             assert!(super::super::geometry::dist(*a, *b) < 2.0, "{a:?} vs {b:?}");
         }
@@ -939,7 +1077,7 @@ mod tests {
         let mut flat = Plane::default();
         flat.reset(320, 200);
         flat.data.fill(128);
-        assert!(QuadDetector::default().detect(&flat, 1).is_none());
+        assert!(QuadDetector::default().detect(&flat, 1, None).is_none());
         // A square is not card-shaped.
         let sq = Quad([
             pt(100.0, 40.0),
@@ -948,7 +1086,7 @@ mod tests {
             pt(100.0, 160.0),
         ]);
         assert!(QuadDetector::default()
-            .detect(&draw(320, 200, &sq, 200, 50), 1)
+            .detect(&draw(320, 200, &sq, 200, 50), 1, None)
             .is_none());
     }
 }
