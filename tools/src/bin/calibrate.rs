@@ -107,11 +107,8 @@ fn main() -> ExitCode {
             _ => None,
         };
         let card_expected = matches!(scene.truth.label, Label::Ok | Label::Blur | Label::Glare);
-        if let (true, true, Some(c)) = (
-            explain,
-            card_expected && v.feedback == Feedback::DocumentNotFound,
-            scene.truth.corners,
-        ) {
+        let missed = card_expected && v.feedback == Feedback::DocumentNotFound;
+        if let (true, Some(c)) = (explain && missed, scene.truth.corners) {
             let truth = Quad(c.map(|p| Point {
                 x: p[0] as f32,
                 y: p[1] as f32,
@@ -119,13 +116,8 @@ fn main() -> ExitCode {
             misses.push(Miss {
                 index: i,
                 report: analyzer.explain_outline(frame, truth),
-                steps: truth.0.map(|_| (0.0, 0.0)),
+                steps: std::array::from_fn(|k| steps_across(img, truth.0[k], truth.0[(k + 1) % 4])),
             });
-            if let Some(m) = misses.last_mut() {
-                for k in 0..4 {
-                    m.steps[k] = steps_across(img, truth.0[k], truth.0[(k + 1) % 4]);
-                }
-            }
         }
         if let Some(dir) = &dump {
             let wrong = scene.truth.label != Label::Ambiguous
