@@ -200,7 +200,11 @@ impl QuadDetector {
             let mag = &mut self.mag[row];
             let n = w - 2;
             let (r0, r1, r2) = (&r0[..n + 2], &r1[..n + 2], &r2[..n + 2]);
-            for x in 0..n {
+            #[cfg(target_arch = "x86_64")]
+            let start = sobel_sse2([r0, r1, r2], gx, gy, mag);
+            #[cfg(not(target_arch = "x86_64"))]
+            let start = 0;
+            for x in start..n {
                 // Sobel sums are within ±1020: 16-bit lanes, eight pixels per vector.
                 let a = |r: &[u8], i: usize| r[i] as i16;
                 let dx = (a(r0, x + 2) + 2 * a(r1, x + 2) + a(r2, x + 2))
@@ -314,7 +318,10 @@ impl QuadDetector {
     }
 
     /// [`Self::thin_mask_scalar`] for a full strip of 16.
-    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )))]
     #[inline(always)]
     fn thin_mask(&self, c: usize, strong: u32) -> u32 {
         self.thin_mask_scalar(c, 16, strong)
@@ -362,6 +369,54 @@ impl QuadDetector {
             i16x8_bitmask(kept) as u32
         };
         strong & (lanes(c) | lanes(c + 8) << 8)
+    }
+
+    /// The SIMD128 [`Self::thin_mask`] in SSE2, which every x86-64 has: the native builds (CLI,
+    /// sandbox, calibration) run the same selection eight pixels at a time.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn thin_mask(&self, c: usize, strong: u32) -> u32 {
+        use core::arch::x86_64::*;
+        let w = self.w;
+        let ld = |s: &[u16], at: usize| {
+            let s = &s[at..at + 8];
+            // SAFETY: `s` holds eight u16; _mm_loadu_si128 has no alignment requirement.
+            unsafe { _mm_loadu_si128(s.as_ptr() as *const __m128i) }
+        };
+        let ldi = |s: &[i16], at: usize| {
+            let s = &s[at..at + 8];
+            // SAFETY: as above.
+            unsafe { _mm_loadu_si128(s.as_ptr() as *const __m128i) }
+        };
+        // SAFETY: SSE2 is part of the x86-64 baseline, so these intrinsics are always available.
+        let lanes = |k: usize| unsafe {
+            let m = ld(&self.mag, k);
+            let (gx, gy) = (ldi(&self.gx, k), ldi(&self.gy, k));
+            let zero = _mm_setzero_si128();
+            let abs = |v: __m128i| _mm_max_epi16(v, _mm_sub_epi16(zero, v));
+            let (ax, ay) = (abs(gx), abs(gy));
+            let times = |v: __m128i, n: i16| _mm_mullo_epi16(v, _mm_set1_epi16(n));
+            let horizontal = _mm_cmplt_epi16(times(ay, 5), times(ax, 2));
+            let vertical = _mm_cmplt_epi16(times(ax, 5), times(ay, 2));
+            let same = _mm_cmpeq_epi16(_mm_cmpgt_epi16(gx, zero), _mm_cmpgt_epi16(gy, zero));
+            // Magnitudes are below 1443, so the signed compares order them.
+            let peak = |j0: usize, j1: usize| {
+                let (m0, m1) = (ld(&self.mag, j0), ld(&self.mag, j1));
+                _mm_andnot_si128(_mm_cmplt_epi16(m, m0), _mm_cmpgt_epi16(m, m1))
+            };
+            let select = |a: __m128i, b: __m128i, s: __m128i| {
+                _mm_or_si128(_mm_and_si128(s, a), _mm_andnot_si128(s, b))
+            };
+            let diagonal = select(peak(k - w - 1, k + w + 1), peak(k + w - 1, k - w + 1), same);
+            select(
+                peak(k - 1, k + 1),
+                select(peak(k - w, k + w), diagonal, vertical),
+                horizontal,
+            )
+        };
+        // SAFETY: as above; the two masks of 0 or -1 per lane pack to one byte per pixel.
+        let bits = unsafe { _mm_movemask_epi8(_mm_packs_epi16(lanes(c), lanes(c + 8))) };
+        strong & bits as u32
     }
 
     /// Distance bins on each side of zero.
@@ -726,9 +781,78 @@ fn orientation_bin(gx: i32, gy: i32) -> usize {
     ((a * (N_THETA as f32 / PI) + 0.5) as usize) % N_THETA
 }
 
+/// [`QuadDetector::gradients`]' row in SSE2 (the x86-64 baseline), eight pixels at a time, with
+/// the same numbers: the squares summed exactly by `pmaddwd`, the root taken in f32 and
+/// truncated. `rows` are the three source rows, `n + 2` pixels each for `n` outputs. Returns how
+/// many pixels it wrote; the caller does the rest.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn sobel_sse2(rows: [&[u8]; 3], gx: &mut [i16], gy: &mut [i16], mag: &mut [u16]) -> usize {
+    use core::arch::x86_64::*;
+    let n = gx.len().min(gy.len()).min(mag.len());
+    let end = n / 8 * 8;
+    if rows.iter().any(|r| r.len() < end + 2) {
+        return 0;
+    }
+    for x in (0..end).step_by(8) {
+        // SAFETY: SSE2 is in the x86-64 baseline. The loads read bytes x..x + 10 of rows at
+        // least `end + 2` long, the stores eight lanes of slices at least `end` long.
+        unsafe {
+            let zero = _mm_setzero_si128();
+            let px = |r: &[u8], o: usize| {
+                _mm_unpacklo_epi8(
+                    _mm_loadl_epi64(r.as_ptr().add(x + o) as *const __m128i),
+                    zero,
+                )
+            };
+            let [r0, r1, r2] = rows;
+            let col = |o: usize| {
+                _mm_add_epi16(
+                    _mm_add_epi16(px(r0, o), px(r2, o)),
+                    _mm_slli_epi16(px(r1, o), 1),
+                )
+            };
+            let row = |r: &[u8]| {
+                _mm_add_epi16(
+                    _mm_add_epi16(px(r, 0), px(r, 2)),
+                    _mm_slli_epi16(px(r, 1), 1),
+                )
+            };
+            let dx = _mm_sub_epi16(col(2), col(0));
+            let dy = _mm_sub_epi16(row(r2), row(r0));
+            _mm_storeu_si128(gx.as_mut_ptr().add(x) as *mut __m128i, dx);
+            _mm_storeu_si128(gy.as_mut_ptr().add(x) as *mut __m128i, dy);
+            // dx² + dy² per pixel, exact in i32: (dx, dy) pairs through pmaddwd.
+            let sq = |v: __m128i| _mm_madd_epi16(v, v);
+            let root = |v: __m128i| _mm_cvttps_epi32(_mm_sqrt_ps(_mm_cvtepi32_ps(v)));
+            let lo = root(sq(_mm_unpacklo_epi16(dx, dy)));
+            let hi = root(sq(_mm_unpackhi_epi16(dx, dy)));
+            _mm_storeu_si128(
+                mag.as_mut_ptr().add(x) as *mut __m128i,
+                _mm_packs_epi32(lo, hi),
+            );
+        }
+    }
+    end
+}
+
 /// Bit k set when `mags[k] >= floor`, for up to 16 magnitudes.
 #[inline(always)]
 fn strong_mask(mags: &[u16], floor: u16) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    if let Ok(m) = <&[u16; 16]>::try_from(mags) {
+        use core::arch::x86_64::*;
+        // SAFETY: SSE2 is in the x86-64 baseline; `m` holds 16 u16, two unaligned loads.
+        return unsafe {
+            let p = m.as_ptr() as *const __m128i;
+            // v >= floor exactly when floor - v saturates to 0.
+            let f = _mm_set1_epi16(floor as i16);
+            let zero = _mm_setzero_si128();
+            let ge = |v: __m128i| _mm_cmpeq_epi16(_mm_subs_epu16(f, v), zero);
+            let both = _mm_packs_epi16(ge(_mm_loadu_si128(p)), ge(_mm_loadu_si128(p.add(1))));
+            _mm_movemask_epi8(both) as u32
+        };
+    }
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
     if let Ok(m) = <&[u16; 16]>::try_from(mags) {
         use core::arch::wasm32::*;
@@ -1003,6 +1127,43 @@ mod tests {
         d.edge_points_with::<true>();
         assert!(slow.len() > 300, "{}", slow.len());
         assert!(d.edges == slow);
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn gradients_are_the_sobel_formula_at_every_pixel() {
+        // Noise over the full byte range (the largest sums), on a width that leaves a tail.
+        let (w, h) = (101, 9);
+        let mut p = Plane::default();
+        p.reset(w, h);
+        let mut state = 99u32;
+        for v in p.data.iter_mut() {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            *v = if state >> 31 == 0 {
+                0
+            } else {
+                (state >> 16) as u8 | 0xf0
+            };
+        }
+        let mut d = QuadDetector::default();
+        d.gradients(&p);
+        let at = |x: usize, y: usize| p.data[y * w + x] as i32;
+        for y in 1..h - 1 {
+            for x in 1..w - 1 {
+                let dx = at(x + 1, y - 1) + 2 * at(x + 1, y) + at(x + 1, y + 1)
+                    - at(x - 1, y - 1)
+                    - 2 * at(x - 1, y)
+                    - at(x - 1, y + 1);
+                let dy = at(x - 1, y + 1) + 2 * at(x, y + 1) + at(x + 1, y + 1)
+                    - at(x - 1, y - 1)
+                    - 2 * at(x, y - 1)
+                    - at(x + 1, y - 1);
+                let i = y * w + x;
+                assert_eq!((d.gx[i] as i32, d.gy[i] as i32), (dx, dy), "({x}, {y})");
+                let m = ((dx * dx + dy * dy) as f64).sqrt() as u16;
+                assert_eq!(d.mag[i], m, "({x}, {y})");
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! Rectification: resamples a quadrilateral of a plane (the document, the face box) into an
 //! upright rectangle, bilinearly, in fixed point. The pre-check's costliest loop after the
-//! downscale, so the package's build (WebAssembly SIMD128) blends eight pixels at a time; the
-//! taps are still fetched one by one, as WebAssembly has no gather.
+//! downscale, so the package's build (WebAssembly SIMD128) and the native one (SSE2, the x86-64
+//! baseline) blend eight pixels at a time; the taps are still fetched one by one, as neither has
+//! a 16-bit gather.
 
 use super::geometry::Homography;
 use super::plane::Plane;
@@ -107,7 +108,10 @@ impl Segment<'_> {
     /// is: eight pixels per step where SIMD128 is on.
     #[inline(always)]
     fn run_inside(&self, out: &mut [u8]) {
-        #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+        #[cfg(any(
+            target_arch = "x86_64",
+            all(target_arch = "wasm32", target_feature = "simd128")
+        ))]
         {
             let done = self.run_simd(out);
             let tail = Segment {
@@ -123,7 +127,10 @@ impl Segment<'_> {
             };
             tail.run::<false>(&mut out[done..]);
         }
-        #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+        #[cfg(not(any(
+            target_arch = "x86_64",
+            all(target_arch = "wasm32", target_feature = "simd128")
+        )))]
         self.run::<false>(out);
     }
 
@@ -153,6 +160,146 @@ impl Segment<'_> {
     }
 }
 
+#[cfg(any(
+    target_arch = "x86_64",
+    all(target_arch = "wasm32", target_feature = "simd128")
+))]
+impl Segment<'_> {
+    /// The first source position of the vector step `s` (pixels `8s..8s + 8`), if all the taps
+    /// of its eight pixels lie inside `data`. The first and last positions bound the rest (they
+    /// step linearly), so one check covers every tap of the step.
+    #[inline(always)]
+    fn eight_inside(&self, s: usize) -> Option<(i32, i32)> {
+        let (step_x, step_y) = self.step;
+        let k = 8 * s as i32;
+        let sx = self.start.0.wrapping_add(step_x.wrapping_mul(k));
+        let sy = self.start.1.wrapping_add(step_y.wrapping_mul(k));
+        let last = (
+            sx.wrapping_add(7 * step_x) >> 16,
+            sy.wrapping_add(7 * step_y) >> 16,
+        );
+        let (x_lo, x_hi) = ((sx >> 16).min(last.0), (sx >> 16).max(last.0));
+        let (y_lo, y_hi) = ((sy >> 16).min(last.1), (sy >> 16).max(last.1));
+        let top = (y_hi as usize + 1) * self.stride + x_hi as usize + 1;
+        (x_lo >= 0 && y_lo >= 0 && top < self.data.len()).then_some((sx, sy))
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+impl Segment<'_> {
+    /// The SIMD128 [`Segment::run_simd`] in SSE2 (the x86-64 baseline), with the same integers,
+    /// so the same bytes: the taps are gathered one by one and the two blends run on eight
+    /// pixels at a time.
+    #[inline(always)]
+    fn run_simd(&self, out: &mut [u8]) -> usize {
+        use core::arch::x86_64::*;
+        let (step_x, step_y) = self.step;
+        let steps = out.len() / 8;
+        // The eight lanes' offsets from a step's first position, per axis.
+        let lane_offsets = |d: i32| {
+            let o = |j: i32| d.wrapping_mul(j);
+            // SAFETY: SSE2 is in the x86-64 baseline.
+            unsafe {
+                (
+                    _mm_setr_epi32(0, d, o(2), o(3)),
+                    _mm_setr_epi32(o(4), o(5), o(6), o(7)),
+                )
+            }
+        };
+        let offsets = (lane_offsets(step_x), lane_offsets(step_y));
+        if self.stride >= 1 << 15 {
+            return 0;
+        }
+        // SAFETY: SSE2 is in the x86-64 baseline.
+        let (high, pitch) = unsafe {
+            (
+                _mm_set1_epi32(-65536),
+                _mm_set1_epi32((self.stride as i32) << 16 | 1),
+            )
+        };
+        for s in 0..steps {
+            let Some((sx, sy)) = self.eight_inside(s) else {
+                return 8 * s;
+            };
+            // SAFETY: SSE2 is in the x86-64 baseline. Every tap index lies in the box checked
+            // above, whose farthest tap is inside `data`; the one store writes the eight bytes of
+            // `o`, unaligned.
+            unsafe {
+                let pos = |start: i32, o: __m128i| _mm_add_epi32(_mm_set1_epi32(start), o);
+                let (fx0, fx1) = (pos(sx, offsets.0 .0), pos(sx, offsets.0 .1));
+                let (fy0, fy1) = (pos(sy, offsets.1 .0), pos(sy, offsets.1 .1));
+                // y·stride + x by one pmaddwd: x in the low 16 bits of each lane, y in the high
+                // (both non-negative and below 2^15, as is the stride: checked above).
+                let index = |fx: __m128i, fy: __m128i| {
+                    let xy = _mm_or_si128(_mm_srli_epi32(fx, 16), _mm_and_si128(fy, high));
+                    _mm_madd_epi16(xy, pitch)
+                };
+                let mut idx = [0u32; 8];
+                _mm_storeu_si128(idx.as_mut_ptr() as *mut __m128i, index(fx0, fy0));
+                _mm_storeu_si128(idx.as_mut_ptr().add(4) as *mut __m128i, index(fx1, fy1));
+                // The taps one by one (SSE2 has no gather), each row pair as one 16-bit read.
+                let base = self.data.as_ptr();
+                let pair = |i: u32| {
+                    let p = base.add(i as usize);
+                    (
+                        (p as *const u16).read_unaligned() as i32,
+                        (p.add(self.stride) as *const u16).read_unaligned() as i32,
+                    )
+                };
+                let (mut t, mut b) = (_mm_setzero_si128(), _mm_setzero_si128());
+                macro_rules! lane {
+                    ($j:literal) => {
+                        let (pt, pb) = pair(idx[$j]);
+                        t = _mm_insert_epi16(t, pt, $j);
+                        b = _mm_insert_epi16(b, pb, $j);
+                    };
+                }
+                lane!(0);
+                lane!(1);
+                lane!(2);
+                lane!(3);
+                lane!(4);
+                lane!(5);
+                lane!(6);
+                lane!(7);
+                // The weights are bits 8-15 of the positions.
+                let weight = |f0: __m128i, f1: __m128i| {
+                    let w = |f: __m128i| _mm_and_si128(_mm_srli_epi32(f, 8), _mm_set1_epi32(255));
+                    _mm_packs_epi32(w(f0), w(f1))
+                };
+                let (ax, ay) = (weight(fx0, fx1), weight(fy0, fy1));
+                let full = _mm_set1_epi16(256);
+                // Left tap in the low byte, right tap in the high one; a·(256−w) + b·w stays
+                // below 2^16, so the wrapping 16-bit products are exact.
+                let lerp = |v: __m128i| {
+                    let (l, r) = (_mm_and_si128(v, _mm_set1_epi16(255)), _mm_srli_epi16(v, 8));
+                    _mm_add_epi16(
+                        _mm_mullo_epi16(l, _mm_sub_epi16(full, ax)),
+                        _mm_mullo_epi16(r, ax),
+                    )
+                };
+                let (t, b) = (lerp(t), lerp(b));
+                let inv = _mm_sub_epi16(full, ay);
+                // Full 32-bit products of u16 lanes: low and high halves, interleaved.
+                let wide = |v: __m128i, w: __m128i| {
+                    let (lo, hi) = (_mm_mullo_epi16(v, w), _mm_mulhi_epu16(v, w));
+                    (_mm_unpacklo_epi16(lo, hi), _mm_unpackhi_epi16(lo, hi))
+                };
+                let ((t0, t1), (b0, b1)) = (wide(t, inv), wide(b, ay));
+                let round = _mm_set1_epi32(1 << 15);
+                let sum = |x: __m128i, y: __m128i| {
+                    _mm_srli_epi32(_mm_add_epi32(_mm_add_epi32(x, y), round), 16)
+                };
+                // Each lane is at most 255: the saturating packs are exact.
+                let v16 = _mm_packs_epi32(sum(t0, b0), sum(t1, b1));
+                let o = &mut out[8 * s..8 * s + 8];
+                _mm_storel_epi64(o.as_mut_ptr() as *mut __m128i, _mm_packus_epi16(v16, v16));
+            }
+        }
+        8 * steps
+    }
+}
+
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 impl Segment<'_> {
     /// The blend of [`Segment::run`] for eight pixels at a time, with the same integers, so the
@@ -169,21 +316,9 @@ impl Segment<'_> {
         let full = i16x8_splat(256);
         let steps = out.len() / 8;
         for s in 0..steps {
-            let k = 8 * s as i32;
-            let sx = self.start.0.wrapping_add(step_x.wrapping_mul(k));
-            let sy = self.start.1.wrapping_add(step_y.wrapping_mul(k));
-            // The first and last of the eight positions bound the rest (they step linearly),
-            // so one check covers every tap of the step.
-            let last = (
-                sx.wrapping_add(7 * step_x) >> 16,
-                sy.wrapping_add(7 * step_y) >> 16,
-            );
-            let (x_lo, x_hi) = ((sx >> 16).min(last.0), (sx >> 16).max(last.0));
-            let (y_lo, y_hi) = ((sy >> 16).min(last.1), (sy >> 16).max(last.1));
-            let top = (y_hi as usize + 1) * self.stride + x_hi as usize + 1;
-            if x_lo < 0 || y_lo < 0 || top >= self.data.len() {
+            let Some((sx, sy)) = self.eight_inside(s) else {
                 return 8 * s;
-            }
+            };
             let px =
                 |lanes: v128| i32x4_add(i32x4_splat(sx), i32x4_mul(lanes, i32x4_splat(step_x)));
             let py =
