@@ -56,6 +56,9 @@ const MIN_AREA: f32 = 0.05;
 /// card, or of a page, than a card (calibrate's outline errors).
 const MIN_SIDE_SUPPORT: f32 = 0.5;
 const MIN_MEAN_SUPPORT: f32 = 0.8;
+/// A side's run-on past a corner is judged when it reaches the frame's border at least this far
+/// (of the side's length) out: shorter ones are too short to tell from the background.
+const RUN_ON_MIN: f32 = 0.15;
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Peak {
@@ -589,6 +592,9 @@ impl QuadDetector {
                         let Some(support) = self.support(&quad, plane, colours) else {
                             continue;
                         };
+                        if self.cut_by_frame(&quad, plane) {
+                            continue;
+                        }
                         let score = support * size;
                         if best.as_ref().is_none_or(|(s, _)| score > *s) {
                             best = Some((score, Detection { quad, support }));
@@ -598,6 +604,74 @@ impl QuadDetector {
             }
         }
         best.map(|(_, d)| d)
+    }
+
+    /// Whether a side of `q` runs on past a corner up to the plane's border as the same
+    /// boundary: edges along it, and the same tone step across it. Then `q` is part of a larger
+    /// outline that the frame cuts, such as the photo box or header band of a card half out of
+    /// the frame, whose sides the card's own edges continue.
+    ///
+    /// Only a run-on that reaches the border counts: inside a card that is wholly in the frame,
+    /// the card's outline is the larger candidate and wins on size anyway, while background
+    /// texture beside a true card's corner seldom keeps the card's tone step for long.
+    fn cut_by_frame(&self, q: &Quad, plane: &Plane) -> bool {
+        (0..8).any(|k| {
+            let (a, b) = (q.0[k / 2], q.0[(k / 2 + 1) % 4]);
+            if k % 2 == 0 {
+                self.runs_on(a, b, plane)
+            } else {
+                self.runs_on(b, a, plane)
+            }
+        })
+    }
+
+    /// [`Self::cut_by_frame`] for the side a-b past b.
+    #[inline(never)]
+    fn runs_on(&self, a: Point, b: Point, plane: &Plane) -> bool {
+        let (dx, dy) = (b.x - a.x, b.y - a.y);
+        let len = (dx * dx + dy * dy).sqrt();
+        if len < 4.0 {
+            return false;
+        }
+        let (ux, uy) = (dx / len, dy / len);
+        // From past the corner's rounding to the plane's border (2 px in, where gradients are).
+        let skip = (0.05 * len).max(3.0);
+        let (sx, sy) = (b.x + ux * skip, b.y + uy * skip);
+        let (x1, y1) = (self.w as f32 - 2.0, self.h as f32 - 2.0);
+        if !(1.0..=x1).contains(&sx) || !(1.0..=y1).contains(&sy) {
+            return false;
+        }
+        let reach = |p: f32, u: f32, hi: f32| {
+            if u > 0.0 {
+                (hi - p) / u
+            } else if u < 0.0 {
+                (1.0 - p) / u
+            } else {
+                f32::INFINITY
+            }
+        };
+        let t = reach(sx, ux, x1).min(reach(sy, uy, y1));
+        if t < (RUN_ON_MIN * len).max(8.0) {
+            return false;
+        }
+        let (s, e) = (
+            Point { x: sx, y: sy },
+            Point {
+                x: sx + ux * t,
+                y: sy + uy * t,
+            },
+        );
+        if self.side_support(s, e) < MIN_SIDE_SUPPORT {
+            return false;
+        }
+        // The side's mean step, then how much of the run-on has that sign and at least half
+        // that size.
+        let step = tone_steps(plane, a, b, self.min_contrast).mean;
+        if step.abs() < self.min_contrast {
+            return false;
+        }
+        let run = tone_steps(plane, s, e, (step.abs() / 2).max(self.min_contrast));
+        2 * if step > 0 { run.pos } else { run.neg } >= run.n
     }
 
     fn plausible(&self, q: &Quad) -> bool {
@@ -647,6 +721,7 @@ impl QuadDetector {
         (mean >= MIN_MEAN_SUPPORT).then_some(mean)
     }
 
+    #[inline(never)]
     fn side_support(&self, a: Point, b: Point) -> f32 {
         let (dx, dy) = (b.x - a.x, b.y - a.y);
         let len = (dx * dx + dy * dy).sqrt();
@@ -884,23 +959,48 @@ fn is_horizontal(p: &Peak) -> bool {
 /// Fraction of a side along which the tone a few pixels to its left differs from the tone to
 /// its right by at least `min_contrast`, counting only the more common sign.
 fn side_contrast(p: &Plane, a: Point, b: Point, min_contrast: i32) -> f32 {
+    let t = tone_steps(p, a, b, min_contrast);
+    t.pos.max(t.neg) as f32 / t.n.max(1) as f32
+}
+
+/// The tone steps across a side (left minus right) at [`across`]'s samples.
+#[derive(Clone, Copy, Default)]
+struct ToneSteps {
+    /// Samples in all (0 for a side too short to judge).
+    n: usize,
+    /// Steps of at least the floor, and of at most minus the floor.
+    pos: usize,
+    neg: usize,
+    /// The mean step over the samples on the plane.
+    mean: i32,
+}
+
+#[inline(never)]
+fn tone_steps(p: &Plane, a: Point, b: Point, floor: i32) -> ToneSteps {
     let Some((n, pairs)) = across(a, b) else {
-        return 0.0;
+        return ToneSteps::default();
     };
-    let (mut pos, mut neg) = (0usize, 0usize);
     let inside = |q: Point| q.x >= 0.0 && q.y >= 0.0 && q.x < p.w as f32 && q.y < p.h as f32;
+    let (mut t, mut sum, mut on) = (
+        ToneSteps {
+            n,
+            ..ToneSteps::default()
+        },
+        0,
+        0,
+    );
     for (l, r) in pairs {
         if !inside(l) || !inside(r) {
             continue;
         }
         let d = p.get(l.x as usize, l.y as usize) as i32 - p.get(r.x as usize, r.y as usize) as i32;
-        if d >= min_contrast {
-            pos += 1;
-        } else if d <= -min_contrast {
-            neg += 1;
-        }
+        t.pos += (d >= floor) as usize;
+        t.neg += (d <= -floor) as usize;
+        sum += d;
+        on += 1;
     }
-    pos.max(neg) as f32 / n as f32
+    t.mean = sum / on.max(1);
+    t
 }
 
 /// Where a contrast check samples the side a-b: pairs of points `CONTRAST_OFFSET` px to its
@@ -1231,6 +1331,33 @@ mod tests {
             assert!(super::super::geometry::dist(*a, *b) < 2.0, "{a:?} vs {b:?}");
         }
         assert!(d.support > 0.9);
+    }
+
+    #[test]
+    fn an_outline_inside_a_card_the_frame_cuts_is_not_a_card() {
+        // A card running off the plane's right edge, and on it a box whose top is the card's top:
+        // card-shaped (170x100), but its top side goes on, as the card's edge, to the border.
+        let rect = |x0: f32, y0: f32, x1: f32, y1: f32| {
+            Quad([pt(x0, y0), pt(x1, y0), pt(x1, y1), pt(x0, y1)])
+        };
+        let card = rect(100.0, 40.0, 400.0, 170.0);
+        let the_box = rect(100.0, 40.0, 270.0, 140.0);
+        let mut p = draw(320, 200, &card, 200, 60);
+        let boxed = draw(320, 200, &the_box, 120, 0);
+        for (v, b) in p.data.iter_mut().zip(&boxed.data) {
+            if *b == 120 {
+                *v = 120;
+            }
+        }
+        assert!(QuadDetector::default().detect(&p, 1, None).is_none());
+        // The same box on its own is a card.
+        let alone = draw(320, 200, &the_box, 120, 60);
+        let d = QuadDetector::default()
+            .detect(&alone, 1, None)
+            .expect("quad");
+        for (a, b) in d.quad.0.iter().zip(the_box.0.iter()) {
+            assert!(super::super::geometry::dist(*a, *b) < 2.0, "{a:?} vs {b:?}");
+        }
     }
 
     #[test]
