@@ -101,9 +101,6 @@ pub(crate) struct QuadDetector {
     support_mag: i32,
     min_contrast: i32,
     sensitivity: i32,
-    /// Orientation bins a vote spreads over on each side: [`VOTE_SPREAD`], or
-    /// [`COARSE_VOTE_SPREAD`] on the coarser level (sensitivity above 1).
-    spread: i32,
     mag_hist: Histogram,
     cos: [f32; N_THETA],
     sin: [f32; N_THETA],
@@ -146,7 +143,6 @@ impl Default for QuadDetector {
             support_mag: SUPPORT_MAG,
             min_contrast: MIN_CONTRAST,
             sensitivity: 1,
-            spread: VOTE_SPREAD,
             mag_hist: Histogram::default(),
             cos,
             sin,
@@ -173,11 +169,6 @@ impl QuadDetector {
         colours: Option<Colours<'_>>,
     ) -> Option<Detection> {
         self.sensitivity = sensitivity.max(1);
-        self.spread = if self.sensitivity > 1 {
-            COARSE_VOTE_SPREAD
-        } else {
-            VOTE_SPREAD
-        };
         if p.w < 16 || p.h < 16 {
             return None;
         }
@@ -438,6 +429,16 @@ impl QuadDetector {
         strong & bits as u32
     }
 
+    /// Orientation bins a vote spreads over on each side: [`VOTE_SPREAD`], or
+    /// [`COARSE_VOTE_SPREAD`] on the coarser level (sensitivity above 1).
+    fn spread(&self) -> i32 {
+        if self.sensitivity > 1 {
+            COARSE_VOTE_SPREAD
+        } else {
+            VOTE_SPREAD
+        }
+    }
+
     /// Distance bins on each side of zero.
     fn rho_offset(&self) -> i32 {
         (((self.w * self.w + self.h * self.h) as f32).sqrt() / RHO_BIN).ceil() as i32
@@ -457,8 +458,9 @@ impl QuadDetector {
         for e in &self.edges {
             let (x2, y2) = (2 * e.x as i32 + 1, 2 * e.y as i32 + 1);
             // Vote only near the point's own orientation: cheaper, and clutter votes less.
-            let from = e.theta as usize + (COARSE_VOTE_SPREAD - self.spread) as usize;
-            let span = from..from + 2 * self.spread as usize + 1;
+            let spread = self.spread();
+            let from = e.theta as usize + (COARSE_VOTE_SPREAD - spread) as usize;
+            let span = from..from + 2 * spread as usize + 1;
             for &(c, s, t) in &self.vote_q[span] {
                 let rho = ((x2 * c + y2 * s + half_bin) >> HOUGH_SHIFT) + off;
                 if let Some(cell) = self.acc.get_mut(t * n_rho + rho as usize) {
@@ -738,7 +740,6 @@ impl QuadDetector {
         (mean >= MIN_MEAN_SUPPORT).then_some(mean)
     }
 
-    #[inline(never)]
     fn side_support(&self, a: Point, b: Point) -> f32 {
         let (dx, dy) = (b.x - a.x, b.y - a.y);
         let len = (dx * dx + dy * dy).sqrt();
@@ -813,7 +814,7 @@ impl QuadDetector {
                     continue;
                 }
                 let dt = (e.theta as i32 - side_bin).rem_euclid(N_THETA as i32);
-                if dt.min(N_THETA as i32 - dt) > 2 * self.spread {
+                if dt.min(N_THETA as i32 - dt) > 2 * self.spread() {
                     continue;
                 }
                 fit.add(p.x, p.y);
@@ -992,7 +993,6 @@ struct ToneSteps {
     mean: i32,
 }
 
-#[inline(never)]
 fn tone_steps(p: &Plane, a: Point, b: Point, floor: i32) -> ToneSteps {
     let Some((n, pairs)) = across(a, b) else {
         return ToneSteps::default();

@@ -105,7 +105,7 @@ struct Segment<'a> {
 
 impl Segment<'_> {
     /// [`Segment::run`] for a segment whose ends are inside the clamp box, so every position
-    /// is: eight pixels per step where SIMD128 is on.
+    /// is: eight pixels per step where SIMD128 or SSE2 is on.
     #[inline(always)]
     fn run_inside(&self, out: &mut [u8]) {
         #[cfg(any(
@@ -194,6 +194,9 @@ impl Segment<'_> {
     fn run_simd(&self, out: &mut [u8]) -> usize {
         use core::arch::x86_64::*;
         let (step_x, step_y) = self.step;
+        if self.stride >= 1 << 15 {
+            return 0;
+        }
         let steps = out.len() / 8;
         // The eight lanes' offsets from a step's first position, per axis.
         let lane_offsets = |d: i32| {
@@ -207,9 +210,6 @@ impl Segment<'_> {
             }
         };
         let offsets = (lane_offsets(step_x), lane_offsets(step_y));
-        if self.stride >= 1 << 15 {
-            return 0;
-        }
         // SAFETY: SSE2 is in the x86-64 baseline.
         let (high, pitch) = unsafe {
             (
