@@ -392,9 +392,14 @@ impl Analyzer {
         self.hist
             .add_rows((r.y0..r.y1).map(|y| &rect.row(y)[r.x0..r.x1]));
         // Specular glare is clipped, colourless, and brighter than the document's own white:
-        // a white card that is simply well lit is not glare.
-        let median = self.hist.quantile(0.5);
-        let floor = GLARE_LEVEL.max(median.saturating_add(12));
+        // a white card that is simply well lit is not glare. The white is the upper quartile
+        // (the paper, on a light card; glare covers less than a quarter of any card we can read),
+        // and glare must stand above it; at most [`GLARE_CEILING`], so a clipped core counts
+        // even on the palest paper.
+        let (median, white) = (self.hist.quantile(0.5), self.hist.quantile(0.75));
+        let floor = GLARE_LEVEL
+            .max(median.saturating_add(12))
+            .max(white.saturating_add(3).min(GLARE_CEILING));
         let (w, lum) = (self.rect_luma.w, &self.rect_luma.data);
         let (mut glare, mut edge, mut soft) = (0u32, 0u32, 0u32);
         for y in r.y0..r.y1 {
@@ -488,6 +493,8 @@ impl Analyzer {
 }
 
 const GLARE_LEVEL: u8 = 247;
+/// The highest the glare floor goes: sensor noise keeps a clipped core within a few levels of 255.
+const GLARE_CEILING: u8 = 252;
 const GLARE_MAX_SPREAD: u8 = 28;
 /// Luma a glare halo keeps 3 px outside the clipped core.
 const HALO_LEVEL: u8 = 190;

@@ -43,6 +43,9 @@ const MAX_PEAKS: usize = 2 * PEAKS_PER_FAMILY;
 /// of text, a crease or a thin stripe has the same tone on both sides and fails.
 const MIN_CONTRAST: i32 = 8;
 const CONTRAST_OFFSET: f32 = 3.0;
+/// The span of tones (grey levels, 2nd to 98th percentile of the plane) below which the scene
+/// counts as dim and its thresholds shrink in proportion: a well-exposed scene spans more.
+const TONE_RANGE: i32 = 160;
 /// The step in one colour channel that makes a side when the tone does not change across it.
 /// Fixed, not scaled to the scene like [`MIN_CONTRAST`]: on a plain fabric, whose tone steps
 /// are all faint, faint colour bands would pass for sides. 12 levels is about four standard
@@ -63,8 +66,10 @@ const MIN_AREA: f32 = 0.05;
 const MIN_SIDE_SUPPORT: f32 = 0.5;
 const MIN_MEAN_SUPPORT: f32 = 0.8;
 /// A side's run-on past a corner is judged when it reaches the frame's border at least this far
-/// (of the side's length) out: shorter ones are too short to tell from the background.
-const RUN_ON_MIN: f32 = 0.15;
+/// (of the side's length, and at least [`RUN_ON_MIN_PX`]) out: shorter ones are too short to
+/// tell from the background.
+const RUN_ON_MIN: f32 = 0.1;
+const RUN_ON_MIN_PX: f32 = 5.0;
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Peak {
@@ -102,6 +107,7 @@ pub(crate) struct QuadDetector {
     min_contrast: i32,
     sensitivity: i32,
     mag_hist: Histogram,
+    tone_hist: Histogram,
     cos: [f32; N_THETA],
     sin: [f32; N_THETA],
     /// cos and sin over 2 · RHO_BIN, in Q[`HOUGH_SHIFT`]: the Hough vote in integers.
@@ -144,6 +150,7 @@ impl Default for QuadDetector {
             min_contrast: MIN_CONTRAST,
             sensitivity: 1,
             mag_hist: Histogram::default(),
+            tone_hist: Histogram::default(),
             cos,
             sin,
             vote_q,
@@ -173,7 +180,7 @@ impl QuadDetector {
             return None;
         }
         self.gradients(p);
-        self.adapt_thresholds();
+        self.adapt_thresholds(p);
         self.edge_points();
         self.hough();
         self.find_peaks();
@@ -236,16 +243,23 @@ impl QuadDetector {
         );
     }
 
-    /// Scales the gradient thresholds to the scene: a white card on a white table, or a dim
-    /// room, has all its edges weak, and fixed thresholds would see none. The strongest 5 % of
-    /// gradients set the scale; the fixed values are the ceiling, so busy scenes keep them.
-    fn adapt_thresholds(&mut self) {
+    /// Scales the gradient and tone-step thresholds to the scene: a white card on a white table,
+    /// or a dim room, has all its edges weak, and fixed thresholds would see none. Two measures
+    /// set the scale, and the lower wins: the strongest 5 % of gradients, and the span of the
+    /// plane's tones (2nd to 98th percentile) against [`TONE_RANGE`]. An underexposed frame
+    /// squeezes every step by its gain, the card's sides with them, while its print may still
+    /// keep the strongest gradients high. The fixed values are the ceiling, so busy, well-lit
+    /// scenes keep them.
+    fn adapt_thresholds(&mut self, p: &Plane) {
         let p95 = self.mag_hist.quantile(0.95) as i32 * 4;
-        let scale =
-            |fixed: i32, floor: i32| ((p95 * fixed) / 96).clamp(floor, fixed) / self.sensitivity;
+        self.tone_hist.clear();
+        self.tone_hist.add_rows((0..p.h).map(|y| p.row(y)));
+        let span = self.tone_hist.quantile(0.98) as i32 - self.tone_hist.quantile(0.02) as i32;
+        let level = |fixed: i32| ((p95 * fixed) / 96).min(fixed * span / TONE_RANGE);
+        let scale = |fixed: i32, floor: i32| level(fixed).clamp(floor, fixed) / self.sensitivity;
         self.edge_mag = scale(EDGE_MAG, 12).max(6);
         self.support_mag = scale(SUPPORT_MAG, 8).max(4);
-        self.min_contrast = ((p95 * MIN_CONTRAST) / 96).clamp(3, MIN_CONTRAST);
+        self.min_contrast = level(MIN_CONTRAST).clamp(3, MIN_CONTRAST);
     }
 
     /// Thin edges by non-maximum suppression along the gradient, and keep their orientation bin.
@@ -670,7 +684,7 @@ impl QuadDetector {
             }
         };
         let t = reach(sx, ux, x1).min(reach(sy, uy, y1));
-        if t < (RUN_ON_MIN * len).max(8.0) {
+        if t < (RUN_ON_MIN * len).max(RUN_ON_MIN_PX) {
             return false;
         }
         let (s, e) = (
@@ -1238,7 +1252,7 @@ mod tests {
         }
         let mut d = QuadDetector::default();
         d.gradients(&p);
-        d.adapt_thresholds();
+        d.adapt_thresholds(&p);
         d.edge_points_with::<false>();
         let slow = d.edges.clone();
         d.edge_points_with::<true>();
