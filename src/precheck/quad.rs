@@ -698,13 +698,14 @@ impl QuadDetector {
             return false;
         }
         // The side's mean step, then how much of the run-on has that sign and at least half
-        // that size.
+        // that size: 40 % of it, since print beside a card's edge (a header band's lettering)
+        // breaks the step in places where a background's texture keeps it nowhere.
         let step = tone_steps(plane, a, b, self.min_contrast).mean;
         if step.abs() < self.min_contrast {
             return false;
         }
         let run = tone_steps(plane, s, e, (step.abs() / 2).max(self.min_contrast));
-        2 * if step > 0 { run.pos } else { run.neg } >= run.n
+        5 * if step > 0 { run.pos } else { run.neg } >= 2 * run.n
     }
 
     fn plausible(&self, q: &Quad) -> bool {
