@@ -39,7 +39,7 @@ const SUPPORT_COS: f32 = 0.906;
 const PEAKS_PER_FAMILY: usize = 14;
 const MAX_PEAKS: usize = 2 * PEAKS_PER_FAMILY;
 /// A side must separate two different tones: the mean difference across it (grey levels, sampled
-/// `CONTRAST_OFFSET` px either side) must reach this on most of its length, with one sign. A line
+/// `CONTRAST_OFFSET` px either side on the finer level, the same frame distance on the coarser) must reach this on most of its length, with one sign. A line
 /// of text, a crease or a thin stripe has the same tone on both sides and fails.
 const MIN_CONTRAST: i32 = 8;
 const CONTRAST_OFFSET: f32 = 3.0;
@@ -453,6 +453,13 @@ impl QuadDetector {
         }
     }
 
+    /// How far either side of a side its tone step is read, in plane pixels: the same distance
+    /// in the frame on every level, so a coarser level does not reach past a card's margin
+    /// into its print.
+    fn contrast_offset(&self) -> f32 {
+        CONTRAST_OFFSET / self.sensitivity as f32
+    }
+
     /// Distance bins on each side of zero.
     fn rho_offset(&self) -> i32 {
         (((self.w * self.w + self.h * self.h) as f32).sqrt() / RHO_BIN).ceil() as i32
@@ -698,13 +705,16 @@ impl QuadDetector {
             return false;
         }
         // The side's mean step, then how much of the run-on has that sign and at least half
-        // that size: 40 % of it, since print beside a card's edge (a header band's lettering)
-        // breaks the step in places where a background's texture keeps it nowhere.
-        let step = tone_steps(plane, a, b, self.min_contrast).mean;
+        // that size.
+        // The plane's own offset here, not the frame distance the sides are judged at: with the
+        // shorter reach on the coarser level, more true cards failed as run-ons (calibrate,
+        // four seeds: 7 glare scenes fewer).
+        let off = CONTRAST_OFFSET;
+        let step = tone_steps(plane, a, b, self.min_contrast, off).mean;
         if step.abs() < self.min_contrast {
             return false;
         }
-        let run = tone_steps(plane, s, e, (step.abs() / 2).max(self.min_contrast));
+        let run = tone_steps(plane, s, e, (step.abs() / 2).max(self.min_contrast), off);
         5 * if step > 0 { run.pos } else { run.neg } >= 2 * run.n
     }
 
@@ -745,8 +755,11 @@ impl QuadDetector {
         }
         for i in 0..4 {
             let (a, b) = (q.0[i], q.0[(i + 1) % 4]);
-            if side_contrast(plane, a, b, self.min_contrast) < MIN_SIDE_SUPPORT
-                && colours.is_none_or(|c| c.contrast(a, b, MIN_COLOUR_STEP) < MIN_SIDE_SUPPORT)
+            let off = self.contrast_offset();
+            if side_contrast(plane, a, b, self.min_contrast, off) < MIN_SIDE_SUPPORT
+                && colours.is_none_or(|c| {
+                    c.contrast(a, b, MIN_COLOUR_STEP, CONTRAST_OFFSET) < MIN_SIDE_SUPPORT
+                })
             {
                 return None;
             }
@@ -991,8 +1004,8 @@ fn is_horizontal(p: &Peak) -> bool {
 
 /// Fraction of a side along which the tone a few pixels to its left differs from the tone to
 /// its right by at least `min_contrast`, counting only the more common sign.
-fn side_contrast(p: &Plane, a: Point, b: Point, min_contrast: i32) -> f32 {
-    let t = tone_steps(p, a, b, min_contrast);
+fn side_contrast(p: &Plane, a: Point, b: Point, min_contrast: i32, off: f32) -> f32 {
+    let t = tone_steps(p, a, b, min_contrast, off);
     t.pos.max(t.neg) as f32 / t.n.max(1) as f32
 }
 
@@ -1008,8 +1021,8 @@ struct ToneSteps {
     mean: i32,
 }
 
-fn tone_steps(p: &Plane, a: Point, b: Point, floor: i32) -> ToneSteps {
-    let Some((n, pairs)) = across(a, b) else {
+fn tone_steps(p: &Plane, a: Point, b: Point, floor: i32, off: f32) -> ToneSteps {
+    let Some((n, pairs)) = across(a, b, off) else {
         return ToneSteps::default();
     };
     let inside = |q: Point| q.x >= 0.0 && q.y >= 0.0 && q.x < p.w as f32 && q.y < p.h as f32;
@@ -1038,13 +1051,13 @@ fn tone_steps(p: &Plane, a: Point, b: Point, floor: i32) -> ToneSteps {
 /// Where a contrast check samples the side a-b: pairs of points `CONTRAST_OFFSET` px to its
 /// left and right, at evenly spaced points of its middle 80 %; and how many (`None` for a side
 /// too short to judge).
-fn across(a: Point, b: Point) -> Option<(usize, impl Iterator<Item = (Point, Point)>)> {
+fn across(a: Point, b: Point, off: f32) -> Option<(usize, impl Iterator<Item = (Point, Point)>)> {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let len = (dx * dx + dy * dy).sqrt();
     if len < 4.0 {
         return None;
     }
-    let (nx, ny) = (-dy / len * CONTRAST_OFFSET, dx / len * CONTRAST_OFFSET);
+    let (nx, ny) = (-dy / len * off, dx / len * off);
     let n = ((len * 0.8) / 2.0).max(8.0) as usize;
     let pairs = (0..n).map(move |k| {
         let t = 0.1 + 0.8 * (k as f32 + 0.5) / n as f32;
@@ -1101,8 +1114,8 @@ impl<'a> Colours<'a> {
 
     /// [`side_contrast`] in colour: the fraction of the side across which one channel steps by
     /// `min_contrast` or more, with one sign (the best channel's).
-    fn contrast(&self, a: Point, b: Point, min_contrast: i32) -> f32 {
-        let Some((n, pairs)) = across(a, b) else {
+    fn contrast(&self, a: Point, b: Point, min_contrast: i32, off: f32) -> f32 {
+        let Some((n, pairs)) = across(a, b, off) else {
             return 0.0;
         };
         let (mut pos, mut neg) = ([0usize; 3], [0usize; 3]);
@@ -1170,8 +1183,9 @@ impl QuadDetector {
             });
             SideReport {
                 support: self.side_support(a, b),
-                contrast: side_contrast(p, a, b, self.min_contrast)
-                    .max(colours.map_or(0.0, |c| c.contrast(a, b, MIN_COLOUR_STEP))),
+                contrast: side_contrast(p, a, b, self.min_contrast, self.contrast_offset()).max(
+                    colours.map_or(0.0, |c| c.contrast(a, b, MIN_COLOUR_STEP, CONTRAST_OFFSET)),
+                ),
                 in_peaks,
             }
         })
@@ -1316,15 +1330,25 @@ mod tests {
         let c = Colours::new(frame, 2.0);
         // The boundary is at plane x = 16 (frame x = 32).
         let (a, b) = (pt(16.0, 4.0), pt(16.0, 20.0));
-        assert!(c.contrast(a, b, MIN_COLOUR_STEP) > 0.9);
+        assert!(c.contrast(a, b, MIN_COLOUR_STEP, CONTRAST_OFFSET) > 0.9);
         // Along a line within one colour, nothing.
         assert_eq!(
-            c.contrast(pt(6.0, 4.0), pt(6.0, 20.0), MIN_COLOUR_STEP),
+            c.contrast(
+                pt(6.0, 4.0),
+                pt(6.0, 20.0),
+                MIN_COLOUR_STEP,
+                CONTRAST_OFFSET
+            ),
             0.0
         );
         // Out of the frame: no samples, no contrast, no panic.
         assert_eq!(
-            c.contrast(pt(-50.0, -4.0), pt(-50.0, 20.0), MIN_COLOUR_STEP),
+            c.contrast(
+                pt(-50.0, -4.0),
+                pt(-50.0, 20.0),
+                MIN_COLOUR_STEP,
+                CONTRAST_OFFSET
+            ),
             0.0
         );
     }
