@@ -39,8 +39,9 @@ const SUPPORT_COS: f32 = 0.906;
 const PEAKS_PER_FAMILY: usize = 14;
 const MAX_PEAKS: usize = 2 * PEAKS_PER_FAMILY;
 /// A side must separate two different tones: the mean difference across it (grey levels, sampled
-/// `CONTRAST_OFFSET` px either side on the finer level, the same frame distance on the coarser) must reach this on most of its length, with one sign. A line
-/// of text, a crease or a thin stripe has the same tone on both sides and fails.
+/// `CONTRAST_OFFSET` px either side on the finer level, the same frame distance on the coarser)
+/// must reach this on most of its length, with one sign. A line of text, a crease or a thin
+/// stripe has the same tone on both sides and fails.
 const MIN_CONTRAST: i32 = 8;
 const CONTRAST_OFFSET: f32 = 3.0;
 /// The span of tones (grey levels, 2nd to 98th percentile of the plane) below which the scene
