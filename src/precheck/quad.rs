@@ -54,8 +54,10 @@ const TONE_RANGE: i32 = 160;
 const MIN_COLOUR_STEP: i32 = 12;
 
 /// The plausible shapes of an ID-1 card (85.6 x 54 mm, 1.586) seen in perspective: a tilt of up
-/// to about 25° foreshortens one side by cos 25° = 0.9. Passport-photo boxes (about 1.29) fall out.
-const MIN_ASPECT: f32 = 1.35;
+/// to about 28° foreshortens one side by cos 28° = 0.88. A card's photo box (about 1.29) falls
+/// out until it is tilted 23° the other way; at 1.35 more photo boxes passed for cards
+/// (calibrate: four scenes).
+const MIN_ASPECT: f32 = 1.40;
 const MAX_ASPECT: f32 = 2.0;
 /// |cos| of the interior angles: between 70° and 110°, as a card in moderate perspective.
 const MAX_CORNER_COS: f32 = 0.342;
