@@ -714,10 +714,9 @@ impl QuadDetector {
             return false;
         }
         // The side's mean step, then how much of the run-on has that sign and at least half
-        // that size.
-        // The plane's own offset here, not the frame distance the sides are judged at: with the
-        // shorter reach on the coarser level, more true cards failed as run-ons (calibrate,
-        // four seeds: 7 glare scenes fewer).
+        // that size. Read at the plane's own offset, not at the frame distance the sides are
+        // judged at: with that shorter reach on the coarser level, more true cards failed as
+        // run-ons (calibrate, four seeds: 7 glare scenes fewer).
         let off = CONTRAST_OFFSET;
         let step = tone_steps(plane, a, b, self.min_contrast, off).mean;
         if step.abs() < self.min_contrast {
@@ -754,33 +753,38 @@ impl QuadDetector {
     /// Fraction of each side backed by an aligned gradient; `None` if any side is too weak, or
     /// if two sides (or one short of [`FLAT_SIDE_SUPPORT`]) do not separate two tones.
     fn support(&self, q: &Quad, plane: &Plane, colours: Option<Colours<'_>>) -> Option<f32> {
-        let mut total = 0.0;
         let mut sides = [0.0; 4];
         for (i, side) in sides.iter_mut().enumerate() {
-            let s = self.side_support(q.0[i], q.0[(i + 1) % 4]);
-            if s < MIN_SIDE_SUPPORT {
+            *side = self.side_support(q.0[i], q.0[(i + 1) % 4]);
+            if *side < MIN_SIDE_SUPPORT {
                 return None;
             }
-            *side = s;
-            total += s;
         }
         let mut flat = 0;
         for (i, &s) in sides.iter().enumerate() {
-            let (a, b) = (q.0[i], q.0[(i + 1) % 4]);
-            let off = self.contrast_offset();
-            if side_contrast(plane, a, b, self.min_contrast, off) < MIN_SIDE_SUPPORT
-                && colours.is_none_or(|c| {
-                    c.contrast(a, b, MIN_COLOUR_STEP, CONTRAST_OFFSET) < MIN_SIDE_SUPPORT
-                })
-            {
+            if self.side_step(plane, q.0[i], q.0[(i + 1) % 4], colours) < MIN_SIDE_SUPPORT {
                 flat += 1;
                 if flat > 1 || s < FLAT_SIDE_SUPPORT {
                     return None;
                 }
             }
         }
-        let mean = total / 4.0;
+        let mean = sides.iter().sum::<f32>() / 4.0;
         (mean >= MIN_MEAN_SUPPORT).then_some(mean)
+    }
+
+    /// Fraction of the side a-b with a tone step of one sign across it: in luma, read at
+    /// [`Self::contrast_offset`], or else, where that is under half, the best colour channel of
+    /// the frame, read at [`CONTRAST_OFFSET`] plane px. The colour is read only when needed: it
+    /// samples the full frame.
+    fn side_step(&self, plane: &Plane, a: Point, b: Point, colours: Option<Colours<'_>>) -> f32 {
+        let luma = side_contrast(plane, a, b, self.min_contrast, self.contrast_offset());
+        match colours {
+            Some(c) if luma < MIN_SIDE_SUPPORT => {
+                luma.max(c.contrast(a, b, MIN_COLOUR_STEP, CONTRAST_OFFSET))
+            }
+            _ => luma,
+        }
     }
 
     fn side_support(&self, a: Point, b: Point) -> f32 {
@@ -1063,9 +1067,9 @@ fn tone_steps(p: &Plane, a: Point, b: Point, floor: i32, off: f32) -> ToneSteps 
     t
 }
 
-/// Where a contrast check samples the side a-b: pairs of points `CONTRAST_OFFSET` px to its
-/// left and right, at evenly spaced points of its middle 80 %; and how many (`None` for a side
-/// too short to judge).
+/// Where a contrast check samples the side a-b: pairs of points `off` px to its left and right,
+/// at evenly spaced points of its middle 80 %; and how many (`None` for a side too short to
+/// judge).
 fn across(a: Point, b: Point, off: f32) -> Option<(usize, impl Iterator<Item = (Point, Point)>)> {
     let (dx, dy) = (b.x - a.x, b.y - a.y);
     let len = (dx * dx + dy * dy).sqrt();
@@ -1156,8 +1160,8 @@ impl<'a> Colours<'a> {
 pub struct SideReport {
     /// Fraction of the side that aligned gradients back (a quad needs 0.5 on each side).
     pub support: f32,
-    /// Fraction of the side with a tone step across it, of one sign, in luma or in a colour
-    /// channel, whichever is more (needs 0.5).
+    /// Fraction of the side with a tone step across it, of one sign, as the detector judges it
+    /// ([`QuadDetector::side_step`]: luma, or colour where luma is under 0.5; needs 0.5).
     pub contrast: f32,
     /// Whether a line kept from the Hough space matches the side (within 3° and 6 px).
     pub in_peaks: bool,
@@ -1198,9 +1202,7 @@ impl QuadDetector {
             });
             SideReport {
                 support: self.side_support(a, b),
-                contrast: side_contrast(p, a, b, self.min_contrast, self.contrast_offset()).max(
-                    colours.map_or(0.0, |c| c.contrast(a, b, MIN_COLOUR_STEP, CONTRAST_OFFSET)),
-                ),
+                contrast: self.side_step(p, a, b, colours),
                 in_peaks,
             }
         })
