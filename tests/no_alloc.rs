@@ -79,12 +79,19 @@ fn analysis_allocates_nothing_after_warm_up() {
             analyzer.analyze(Frame::packed(f, w, h).unwrap(), ImageType::DocumentFront);
         }
         let selfies: Vec<Vec<u8>> = (0..2).map(|i| selfie_frame(w, h, i)).collect();
+        // A frame with no card takes every fallback of the outline search.
+        let empty = vec![120u8; (w * h * 4) as usize];
         analyzer.analyze(Frame::packed(&frames[0], w, h).unwrap(), ImageType::Selfie);
         analyzer.analyze(Frame::packed(&selfies[0], w, h).unwrap(), ImageType::Selfie);
+        analyzer.analyze(
+            Frame::packed(&empty, w, h).unwrap(),
+            ImageType::DocumentFront,
+        );
         let before = ALLOCS.load(Ordering::SeqCst);
         let (mut seen_ok, mut seen_face) = (false, false);
         for (i, f) in frames.iter().cycle().take(12).enumerate() {
             let (kind, f) = match i % 4 {
+                3 if i % 8 == 7 => (ImageType::DocumentFront, &empty),
                 3 => (ImageType::Selfie, f),
                 2 => (ImageType::Selfie, &selfies[i % 2]),
                 _ => (ImageType::DocumentFront, f),

@@ -40,6 +40,11 @@ const DOC_ACROSS: usize = 7;
 /// so an accepted face is hardly ever enlarged, and enlarging is what reads as blur.
 const FACE_W: usize = 96;
 const FACE_H: usize = 96;
+/// Least share of the frame an outline found only on the eighth plane must cover. A smaller one
+/// is under about 30 plane pixels long: its sides hold a few dozen edge points, no more than a
+/// fold or a shadow in the background, and a card cut by the frame leaves such remnants too.
+const EIGHTH_MIN_COVERAGE: f32 = 0.15;
+
 /// Thumbnail for frame-to-frame motion.
 const THUMB_W: usize = 40;
 const THUMB_H: usize = 30;
@@ -137,6 +142,7 @@ pub struct Analyzer {
     luma: Plane,
     half: Plane,
     quarter: Plane,
+    eighth: Plane,
     rect_luma: Plane,
     /// `rect_luma` holds the document of the last analysed frame.
     has_card: bool,
@@ -251,19 +257,33 @@ impl Analyzer {
         hints: &mut Hints,
     ) -> Feedback {
         self.half.half_of(&self.luma);
-        // A strongly blurred card has soft edges at this scale; a coarser one restores their contrast.
+        // A strongly blurred card has soft edges at this scale; a coarser one restores their
+        // contrast. The eighth plane (80 px wide) is the last resort for a card blurred by 3-7 % of
+        // its length, whose sides at the quarter still spread over several pixels and lose the
+        // Hough vote to sharper clutter (wood grain, fabric).
         // Colours, in frame pixels per plane pixel: the half plane is 2f, the quarter 4f.
         let colours = |scale: usize| Some(Colours::new(frame, (scale * f) as f32));
         let found = match self.quads.detect(&self.half, 1, colours(2)) {
             Some(d) => Some(d),
             None => {
                 self.quarter.half_of(&self.half);
-                self.quads
-                    .detect(&self.quarter, 2, colours(4))
-                    .map(|d| Detection {
+                match self.quads.detect(&self.quarter, 2, colours(4)) {
+                    Some(d) => Some(Detection {
                         quad: d.quad.scaled(2.0, 0.0),
                         ..d
-                    })
+                    }),
+                    None => {
+                        self.eighth.half_of(&self.quarter);
+                        let area = (self.eighth.w * self.eighth.h) as f32;
+                        self.quads
+                            .detect(&self.eighth, 4, colours(8))
+                            .filter(|d| d.quad.area() >= EIGHTH_MIN_COVERAGE * area)
+                            .map(|d| Detection {
+                                quad: d.quad.scaled(4.0, 0.0),
+                                ..d
+                            })
+                    }
+                }
             }
         };
         let Some(found) = found else {

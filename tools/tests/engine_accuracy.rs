@@ -75,16 +75,18 @@ fn selfie_codes_on_held_out_scenes() {
     check(&per, &SELFIE_FLOORS);
 }
 
-// Measured on this seed when written: documents ok 86 %, blur 75 %, glare 92 %,
-// document_not_found 93 %. Selfies (photo faces, `portrait`): face_not_found 100 %,
-// blur_selfie 92 %, glare_selfie 95 %, and ok 100 % with `min_selfie_sharpness` anywhere in
-// 0.38–0.46 (8 % at 0.60, which was calibrated on drawn faces: sharp photo faces score 0.41–0.66).
+// Measured on this seed: documents ok 55/58, blur 45/47, glare 38/38, document_not_found 29/30
+// (with rows and columns summed across for sharpness, and the eighth-plane outline search; when
+// first written: ok 86 %, blur 75 %, glare 92 %, document_not_found 93 %). Selfies (photo faces,
+// `portrait`): face_not_found 100 %, blur_selfie 92 %, glare_selfie 95 %, and ok 100 % with
+// `min_selfie_sharpness` anywhere in 0.38–0.46 (8 % at 0.60, which was calibrated on drawn
+// faces: sharp photo faces score 0.41–0.66).
 // The goal is 97 % per code; these floors guard against regressions on the way there.
 const DOCUMENT_FLOORS: [(&str, f64); 4] = [
-    ("ok", 0.80),
-    ("blur", 0.70),
-    ("glare", 0.85),
-    ("document_not_found", 0.85),
+    ("ok", 0.90),
+    ("blur", 0.90),
+    ("glare", 0.92),
+    ("document_not_found", 0.90),
 ];
 const SELFIE_FLOORS: [(&str, f64); 4] = [
     ("ok", 0.85),
