@@ -7,9 +7,9 @@
 //! and columns separately so motion blur in one direction is caught. Differences under the noise
 //! floor are ignored, so sensor noise on a blurred card does not pass for detail.
 //!
-//! Each direction is measured on sums of a few pixels across it (7 on a document): an edge of
-//! print runs across the direction it is measured in, so it stays whole, while the noise shrinks
-//! by the square root of the count. Without the sums, the noise gate had to choose between
+//! Each direction is measured on sums of a few pixels across it (7 on a document, 5 on a face):
+//! an edge of print runs across the direction it is measured in, so it stays whole, while the
+//! noise shrinks by the square root of the count. Without the sums, the noise gate had to choose between
 //! letting sensor noise through on a dim card (where it read as detail: blurred cards in frames
 //! at a gain of 0.2-0.35 scored as sharp) and dropping the faint print of a sharp one.
 
