@@ -266,29 +266,29 @@ impl Analyzer {
         // Hough vote to sharper clutter (wood grain, fabric).
         // Colours, in frame pixels per plane pixel: the half plane is 2f, the quarter 4f.
         let colours = |scale: usize| Some(Colours::new(frame, (scale * f) as f32));
-        let found = match self.quads.detect(&self.half, 1, colours(2)) {
-            Some(d) => Some(d),
-            None => {
-                self.quarter.half_of(&self.half);
-                match self.quads.detect(&self.quarter, 2, colours(4)) {
-                    Some(d) => Some(Detection {
-                        quad: d.quad.scaled(2.0, 0.0),
-                        ..d
-                    }),
-                    None => {
-                        self.eighth.half_of(&self.quarter);
-                        let area = (self.eighth.w * self.eighth.h) as f32;
-                        self.quads
-                            .detect(&self.eighth, 4, colours(8))
-                            .filter(|d| d.quad.area() >= EIGHTH_MIN_COVERAGE * area)
-                            .map(|d| Detection {
-                                quad: d.quad.scaled(4.0, 0.0),
-                                ..d
-                            })
-                    }
-                }
+        let mut found = self.quads.detect(&self.half, 1, colours(2));
+        for k in [2, 4] {
+            if found.is_some() {
+                break;
             }
-        };
+            // k: half-plane pixels per pixel of this level.
+            let (src, dst) = if k == 2 {
+                (&self.half, &mut self.quarter)
+            } else {
+                (&self.quarter, &mut self.eighth)
+            };
+            dst.half_of(src);
+            let least = if k == 4 { EIGHTH_MIN_COVERAGE } else { 0.0 };
+            let area = (dst.w * dst.h) as f32;
+            found = self
+                .quads
+                .detect(dst, k as i32, colours(2 * k))
+                .filter(|d| d.quad.area() >= least * area)
+                .map(|d| Detection {
+                    quad: d.quad.scaled(k as f32, 0.0),
+                    ..d
+                });
+        }
         let Some(found) = found else {
             // Still report tone over the whole frame, so a UI can say "too dark" before anything else.
             self.tone_of_plane(scores, hints);

@@ -75,8 +75,7 @@ impl Sharpness {
         bh.max(bv)
     }
 
-    /// `smooth` = sums of `k` vertically neighbouring pixels, rows clamped: a running sum down
-    /// the plane.
+    /// `smooth` = sums of `k` vertically neighbouring pixels, rows clamped.
     #[inline(never)]
     fn smooth_columns(&mut self, p: &Plane, k: usize) {
         let (w, h) = (p.w, p.h);
@@ -84,21 +83,14 @@ impl Sharpness {
             self.smooth.resize(w * h, 0);
         }
         let half = (k / 2) as isize;
-        let clamp = |y: isize| y.clamp(0, h as isize - 1) as usize;
-        let (first, _) = self.smooth.split_at_mut(w);
-        first.fill(0);
-        for d in -half..=half {
-            for (o, &v) in first.iter_mut().zip(p.row(clamp(d))) {
-                *o += v as u16;
-            }
-        }
-        for y in 1..h {
-            let (done, rest) = self.smooth.split_at_mut(y * w);
-            let prev = &done[(y - 1) * w..];
-            let inc = p.row(clamp(y as isize + half));
-            let out = p.row(clamp(y as isize - half - 1));
-            for (((o, &s), &i), &x) in rest[..w].iter_mut().zip(prev).zip(inc).zip(out) {
-                *o = s + i as u16 - x as u16;
+        for y in 0..h {
+            let out = &mut self.smooth[y * w..(y + 1) * w];
+            out.fill(0);
+            for d in -half..=half {
+                add_row(
+                    out,
+                    p.row((y as isize + d).clamp(0, h as isize - 1) as usize),
+                );
             }
         }
     }
@@ -110,8 +102,20 @@ impl Sharpness {
         if self.smooth.len() < w * h {
             self.smooth.resize(w * h, 0);
         }
+        if self.box_row.len() < w {
+            self.box_row.resize(w, 0);
+        }
         for y in 0..h {
-            box_sum_row(p.row(y), &mut self.smooth[y * w..(y + 1) * w], 0, w, k / 2);
+            // Widened first, so one u16 box sum serves both uses (the package's size budget).
+            self.box_row[..w].fill(0);
+            add_row(&mut self.box_row[..w], p.row(y));
+            box_sum_row(
+                &self.box_row[..w],
+                &mut self.smooth[y * w..(y + 1) * w],
+                0,
+                w,
+                k / 2,
+            );
         }
     }
 
@@ -174,18 +178,14 @@ impl Sharpness {
         let prev_col = &mut self.prev_col[cols];
         col_sum.fill(0);
         for k in -(RADIUS as isize)..=RADIUS as isize {
-            for (c, &v) in col_sum.iter_mut().zip(row(clamp(start as isize + k))) {
-                *c += v;
-            }
+            add_row16(col_sum, row(clamp(start as isize + k)));
         }
         let (mut s_f, mut s_v) = (0u64, 0u64);
         for y in start + 1..r.y1 {
             prev_col.copy_from_slice(col_sum);
-            let out = row(clamp(y as isize - 1 - RADIUS as isize));
-            let inc = row(clamp(y as isize + RADIUS as isize));
-            for ((c, &i), &o) in col_sum.iter_mut().zip(inc).zip(out) {
-                *c = *c + i - o;
-            }
+            // In, then out: the sum never dips below zero.
+            add_row16(col_sum, row(clamp(y as isize + RADIUS as isize)));
+            sub_row16(col_sum, row(clamp(y as isize - 1 - RADIUS as isize)));
             if y < r.y0 + 1 {
                 continue;
             }
@@ -197,11 +197,35 @@ impl Sharpness {
     }
 }
 
+/// `acc[i] += row[i]`, widening: the one loop both smoothing passes use.
+#[inline(never)]
+fn add_row(acc: &mut [u16], row: &[u8]) {
+    for (a, &v) in acc.iter_mut().zip(row) {
+        *a += v as u16;
+    }
+}
+
+/// `acc[i] += row[i]`, for the box sums.
+#[inline(never)]
+fn add_row16(acc: &mut [u16], row: &[u16]) {
+    for (a, &v) in acc.iter_mut().zip(row) {
+        *a += v;
+    }
+}
+
+/// `acc[i] -= row[i]`.
+#[inline(never)]
+fn sub_row16(acc: &mut [u16], row: &[u16]) {
+    for (a, &v) in acc.iter_mut().zip(row) {
+        *a -= v;
+    }
+}
+
 /// Over pairs of neighbouring pixels (`cur[i]`, `prev[i]`) and their box sums: the sum of the
 /// 9x differences that pass the noise gate, and of how much of each the box blur removed.
 /// Branch-free, so it vectorises; sums of up to [`MAX_ACROSS`] pixels keep 9x a difference in u16,
-/// and a row's sums fit u32.
-#[inline]
+/// and a row's sums fit u32. Called once a row, so not inlined: one copy for both directions.
+#[inline(never)]
 fn gated_sums(
     cur: &[u16],
     prev: &[u16],
@@ -235,16 +259,12 @@ fn ratio(s_f: u64, s_v: u64) -> f32 {
 
 /// Sums over `2 radius + 1` taps along a row, edges clamped, for `x0..x1`: plain shifted adds
 /// where the window lies inside the row (they vectorise), the clamped form only near its ends.
-fn box_sum_row<T: Copy + Into<u16>>(
-    row: &[T],
-    out: &mut [u16],
-    x0: usize,
-    x1: usize,
-    radius: usize,
-) {
+/// Never inlined: its two callers share one copy of the vectorised loop (the package's size).
+#[inline(never)]
+fn box_sum_row(row: &[u16], out: &mut [u16], x0: usize, x1: usize, radius: usize) {
     let n = row.len().min(out.len());
     let (x0, x1) = (x0.min(n), x1.min(n));
-    let at = |i: isize| row[i.clamp(0, n as isize - 1) as usize].into();
+    let at = |i: isize| row[i.clamp(0, n as isize - 1) as usize];
     let clamped = |x: usize| {
         (x as isize - radius as isize..=(x + radius) as isize)
             .map(at)
@@ -255,12 +275,7 @@ fn box_sum_row<T: Copy + Into<u16>>(
     let b = x1.min(n.saturating_sub(radius)).max(a);
     out[a..b].fill(0);
     for k in 0..=2 * radius {
-        for (o, &v) in out[a..b]
-            .iter_mut()
-            .zip(&row[a + k - radius..b + k - radius])
-        {
-            *o += v.into();
-        }
+        add_row16(&mut out[a..b], &row[a + k - radius..b + k - radius]);
     }
     for x in (x0..a).chain(b..x1) {
         out[x] = clamped(x);
