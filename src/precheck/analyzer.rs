@@ -126,6 +126,7 @@ impl Thresholds {
 pub struct OutlineReport {
     pub half: [super::quad::SideReport; 4],
     pub quarter: [super::quad::SideReport; 4],
+    pub eighth: [super::quad::SideReport; 4],
 }
 
 /// Analyses frames. Create one and keep it: it owns every buffer the analysis needs, so after
@@ -206,7 +207,7 @@ impl Analyzer {
 
     /// How the outline detector saw the sides of a card whose true corners (frame pixels,
     /// top-left first, clockwise) are `truth`: on the half plane it searches first, and on the
-    /// quarter plane it falls back to.
+    /// quarter and eighth planes it falls back to.
     #[cfg(feature = "diagnostics")]
     pub fn explain_outline(&mut self, frame: Frame<'_>, truth: Quad) -> OutlineReport {
         let f = pyramid::factor_for(frame.width(), frame.height());
@@ -219,7 +220,15 @@ impl Analyzer {
         let quarter = self
             .quads
             .explain(&self.quarter, 2, colours(4), &t.scaled(0.5, 0.0));
-        OutlineReport { half, quarter }
+        self.eighth.half_of(&self.quarter);
+        let eighth = self
+            .quads
+            .explain(&self.eighth, 4, colours(8), &t.scaled(0.25, 0.0));
+        OutlineReport {
+            half,
+            quarter,
+            eighth,
+        }
     }
 
     /// Forgets the previous frame, so the next motion score starts afresh (e.g. on a new step).

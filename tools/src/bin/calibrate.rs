@@ -10,7 +10,7 @@
 //! Ambiguous scenes (borderline degradations) are left out, as their label is a matter of taste.
 //! With `--min-accuracy`, exits 1 if any code's accuracy with the thresholds in force is lower.
 //! With `--explain`, also says why each missed card was missed: which check its weakest side
-//! failed, on both planes the detector searches (`--dump DIR` writes their pictures).
+//! failed, on all three planes the detector searches (`--dump DIR` writes their pictures).
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -318,16 +318,20 @@ fn steps_across(img: &idv_fixtures::raster::Rgba, a: Point, b: Point) -> (f64, f
     (median(dl), median(dc))
 }
 
-/// Sorts missed cards by the first detector check that one of their sides fails on both
+/// Sorts missed cards by the first detector check that one of their sides fails on all three
 /// planes, and prints the counts with the scenes' indices.
 fn print_misses(misses: &[Miss]) {
     let mut by: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     let mut colour_only = 0;
     for m in misses {
-        let side = |k: usize| (m.report.half[k], m.report.quarter[k]);
+        let r = &m.report;
         let fails = |pass: &dyn Fn(&idv_capture::precheck::SideReport) -> bool| {
             (0..4)
-                .filter(|&k| !pass(&side(k).0) && !pass(&side(k).1))
+                .filter(|&k| {
+                    [r.half[k], r.quarter[k], r.eighth[k]]
+                        .iter()
+                        .all(|s| !pass(s))
+                })
                 .collect::<Vec<_>>()
         };
         let weak = fails(&|s| s.support >= 0.5);
