@@ -73,13 +73,13 @@ impl Default for Thresholds {
     fn default() -> Self {
         // Document sharpness: the best cut of the ROC pooled over `calibrate` seeds 1 (800
         // scenes), 3, 5, 7 and 11 (500 each) is 0.665, rounded down to the lenient side (sharp
-        // documents' p5 is 0.69-0.73 per seed, blurred ones' p95 0.49-0.60). Selfies are measured on the detected
-        // face box at 96 px: the committed real photos score 0.47-0.60 sharp in the posed scenes
-        // and 0.13-0.21 with a Gaussian blur of 3 % of the face width (tools/tests/face_checks.rs);
-        // 0.40 sits between with room on both sides. The generated set's ROC cuts agree
-        // (0.39-0.48 on seeds 3, 5, 7 and 11). For glare, the ROC cut
-        // sits at 0.2 %, right above the ok cards' p95; 1 % of the area is the practical
-        // bound (Regula's integrators use maxGlaringPart 0.01) and leaves real-world headroom.
+        // documents' p5 is 0.69-0.73 per seed, blurred ones' p95 0.49-0.60). Selfies are
+        // measured on the detected face box at 96 px: the committed real photos score 0.47-0.60
+        // sharp in the posed scenes and 0.13-0.21 with a Gaussian blur of 3 % of the face width
+        // (tools/tests/face_checks.rs); 0.40 sits between with room on both sides. The generated
+        // set's ROC cuts agree (0.39-0.48 on seeds 3, 5, 7 and 11). For glare, the ROC cut sits
+        // at 0.2 %, right above the ok cards' p95; 1 % of the area is the practical bound
+        // (Regula's integrators use maxGlaringPart 0.01) and leaves real-world headroom.
         Self {
             min_sharpness: 0.66,
             max_glare: 0.01,
@@ -273,7 +273,8 @@ impl Analyzer {
         // contrast. The eighth plane (80 px wide) is the last resort for a card blurred by 3-7 % of
         // its length, whose sides at the quarter still spread over several pixels and lose the
         // Hough vote to sharper clutter (wood grain, fabric).
-        // Colours, in frame pixels per plane pixel: the half plane is 2f, the quarter 4f.
+        // Colours, in frame pixels per plane pixel: the half plane is 2f, the quarter 4f, the
+        // eighth 8f.
         let colours = |scale: usize| Some(Colours::new(frame, (scale * f) as f32));
         let mut found = self.quads.detect(&self.half, 1, colours(2));
         for k in [2, 4] {

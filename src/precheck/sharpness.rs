@@ -9,9 +9,9 @@
 //!
 //! Each direction is measured on sums of a few pixels across it (7 on a document, 5 on a face):
 //! an edge of print runs across the direction it is measured in, so it stays whole, while the
-//! noise shrinks by the square root of the count. Without the sums, the noise gate had to choose between
-//! letting sensor noise through on a dim card (where it read as detail: blurred cards in frames
-//! at a gain of 0.2-0.35 scored as sharp) and dropping the faint print of a sharp one.
+//! noise shrinks by the square root of the count. Without the sums, the noise gate had to choose
+//! between letting sensor noise through on a dim card (where it read as detail: blurred cards in
+//! frames at a gain of 0.2-0.35 scored as sharp) and dropping the faint print of a sharp one.
 
 use super::plane::{Histogram, Plane};
 
@@ -68,6 +68,7 @@ impl Sharpness {
         }
         let k = across.clamp(1, MAX_ACROSS) | 1;
         self.smooth_columns(p, k);
+        // One gate for both directions: either sum shrinks the noise alike.
         let gate = self.noise_gate(p.w, r, k);
         let bh = self.horizontal(p.w, r, gate);
         self.smooth_rows(p, k);
@@ -119,8 +120,9 @@ impl Sharpness {
         }
     }
 
-    /// Twice the median neighbour difference, at least 2 levels: on a document most pixel pairs lie
-    /// in flat print, where the difference is sensor noise. Every other row is enough for a
+    /// Twice the median neighbour difference of the sums of `k`, at least 2 levels a summed
+    /// pixel: on a document most pixel pairs lie in flat print, where the difference is sensor
+    /// noise. Every other row is enough for a
     /// median of tens of thousands of pairs.
     #[inline(never)]
     fn noise_gate(&mut self, w: usize, r: Rect, k: usize) -> u16 {
