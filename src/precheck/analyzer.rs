@@ -529,9 +529,15 @@ impl Analyzer {
     }
 }
 
-const GLARE_LEVEL: u8 = 247;
-/// The highest the glare floor goes: sensor noise keeps a clipped core within a few levels of 255.
-const GLARE_CEILING: u8 = 252;
+/// Least luma a glare pixel has: within 3 levels of clipping. A sensor clips after its noise, so
+/// a specular core reads a flat 255 (JPEG moves it a level or two), while paper a few levels under
+/// clipping is over-exposed, not glared: its print is still there. At 247, the pale paper of
+/// frames exposed 1.08-1.2x read as glare (`calibrate`, seeds 7, 3, 5 and 11: 13 wrong answers
+/// more, none fewer).
+const GLARE_LEVEL: u8 = 252;
+/// The highest the glare floor goes on the palest paper (its upper quartile + 3), so that a
+/// clipped core still counts there.
+const GLARE_CEILING: u8 = 254;
 const GLARE_MAX_SPREAD: u8 = 28;
 /// Luma a glare halo keeps 3 px outside the clipped core.
 const HALO_LEVEL: u8 = 190;
