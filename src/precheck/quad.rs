@@ -79,7 +79,7 @@ const FLAT_SIDE_SUPPORT: f32 = 0.95;
 /// tell from the background.
 const RUN_ON_MIN: f32 = 0.1;
 const RUN_ON_MIN_PX: f32 = 5.0;
-/// How far past a corner [`QuadDetector::continues`] follows a side inside the plane, as a share
+/// How far past a corner [`QuadDetector::goes_on`] follows a side inside the plane, as a share
 /// of the side's length: past the photo box or block of print a card's edge goes on for about a
 /// third of the block's length or more. 0.2 took more true cards for parts (`calibrate`, seeds 7,
 /// 3, 5 and 11: 4 cards lost), 0.5 let more parts pass (3 fewer caught).
@@ -663,10 +663,9 @@ impl QuadDetector {
 
     /// Whether `q` is part of a larger outline: a side of it goes on past a corner as the same
     /// boundary, with edges along it and the same tone step across it, either up to the plane's
-    /// border ([`Self::runs_on`]) or for a good part of its length inside the plane
-    /// ([`Self::continues`]). The photo box or the header band of a card, and a block of its
-    /// print, are bounded in part by the card's own edges, which go on past their corners; a
-    /// card's own sides end at its corners.
+    /// border or for a good part of its length inside the plane ([`Self::goes_on`]). The photo
+    /// box or the header band of a card, and a block of its print, are bounded in part by the
+    /// card's own edges, which go on past their corners; a card's own sides end at its corners.
     ///
     /// Only outlines that could win need this: inside a card that is wholly in the frame, the
     /// card's outline is the larger candidate and wins on size anyway.
@@ -674,20 +673,23 @@ impl QuadDetector {
         (0..8).any(|k| {
             let (a, b) = (q.0[k / 2], q.0[(k / 2 + 1) % 4]);
             let (a, b) = if k % 2 == 0 { (a, b) } else { (b, a) };
-            self.runs_on(a, b, plane) || self.continues(a, b, plane)
+            self.goes_on(a, b, plane, true) || self.goes_on(a, b, plane, false)
         })
     }
 
-    /// [`Self::part_of_larger`]'s test inside the plane for the side a-b past b: edges back the
-    /// next [`CONTINUE_REACH`] of its length as well as a side, and most of that stretch keeps the
-    /// tone step the side has near b, with its sign and at least half its size. Only a clear step
-    /// counts (twice the least a side needs): on a dim or blurred card, a faint one also runs on
-    /// along shadows and smeared print.
+    /// [`Self::part_of_larger`]'s test for the side a-b past b: up to the plane's border
+    /// (`to_border`), or for [`CONTINUE_REACH`] of the side's length inside the plane.
+    ///
+    /// To the border, edges must back half of the run-on, and two fifths of it keep the side's
+    /// mean tone step (its sign, and at least half its size). Inside the plane the stretch is
+    /// short, so it must look like a side: edges back it as well as one, three fifths of it keep
+    /// the step the side has near b, and only a clear step counts (twice the least a side needs),
+    /// since on a dim or blurred card a faint one also goes on along shadows and smeared print.
     #[inline(never)]
-    fn continues(&self, a: Point, b: Point, plane: &Plane) -> bool {
+    fn goes_on(&self, a: Point, b: Point, plane: &Plane, to_border: bool) -> bool {
         let (dx, dy) = (b.x - a.x, b.y - a.y);
         let len = (dx * dx + dy * dy).sqrt();
-        if len < 8.0 {
+        if len < 4.0 {
             return false;
         }
         let (ux, uy) = (dx / len, dy / len);
@@ -695,36 +697,12 @@ impl QuadDetector {
             x: b.x + ux * t,
             y: b.y + uy * t,
         };
-        // From past the corner's rounding; a stretch that leaves the plane is `runs_on`'s.
-        let (s, e) = (at((0.05 * len).max(2.0)), at(CONTINUE_REACH * len));
+        // Within the plane's border, 2 px in, where gradients are.
         let (x1, y1) = (self.w as f32 - 2.0, self.h as f32 - 2.0);
-        let inside = |p: Point| (1.0..=x1).contains(&p.x) && (1.0..=y1).contains(&p.y);
-        if !inside(s) || !inside(e) || self.side_support(s, e) < MIN_MEAN_SUPPORT {
-            return false;
-        }
-        let off = self.contrast_offset();
-        let step = tone_steps(plane, at(-0.3 * len), b, self.min_contrast, off).mean;
-        if step.abs() < 2 * self.min_contrast {
-            return false;
-        }
-        let run = tone_steps(plane, s, e, step.abs() / 2, off);
-        5 * if step > 0 { run.pos } else { run.neg } >= 3 * run.n
-    }
-
-    /// [`Self::part_of_larger`]'s test for the side a-b past b, up to the plane's border.
-    #[inline(never)]
-    fn runs_on(&self, a: Point, b: Point, plane: &Plane) -> bool {
-        let (dx, dy) = (b.x - a.x, b.y - a.y);
-        let len = (dx * dx + dy * dy).sqrt();
-        if len < 4.0 {
-            return false;
-        }
-        let (ux, uy) = (dx / len, dy / len);
-        // From past the corner's rounding to the plane's border (2 px in, where gradients are).
-        let skip = (0.05 * len).max(3.0);
-        let (sx, sy) = (b.x + ux * skip, b.y + uy * skip);
-        let (x1, y1) = (self.w as f32 - 2.0, self.h as f32 - 2.0);
-        if !(1.0..=x1).contains(&sx) || !(1.0..=y1).contains(&sy) {
+        // From past the corner's rounding.
+        let skip = (0.05 * len).max(if to_border { 3.0 } else { 2.0 });
+        let s = at(skip);
+        if !(1.0..=x1).contains(&s.x) || !(1.0..=y1).contains(&s.y) {
             return false;
         }
         let reach = |p: f32, u: f32, hi: f32| {
@@ -736,31 +714,43 @@ impl QuadDetector {
                 f32::INFINITY
             }
         };
-        let t = reach(sx, ux, x1).min(reach(sy, uy, y1));
-        if t < (RUN_ON_MIN * len).max(RUN_ON_MIN_PX) {
+        let border = skip + reach(s.x, ux, x1).min(reach(s.y, uy, y1));
+        // The stretch's end, the edges it needs, where the side's step is read from, the least
+        // step, the offset the steps are read at, and the fifths of the stretch that keep it.
+        // To the border, the step is read at the plane's own offset, not at the frame distance
+        // the sides are judged at: with that shorter reach on the coarser level, more true cards
+        // failed as run-ons (calibrate, four seeds: 7 glare scenes fewer).
+        let (end, support, from, least, off, fifths) = if to_border {
+            if border - skip < (RUN_ON_MIN * len).max(RUN_ON_MIN_PX) {
+                return false;
+            }
+            let least = self.min_contrast;
+            (border, MIN_SIDE_SUPPORT, a, least, CONTRAST_OFFSET, 2)
+        } else {
+            let end = CONTINUE_REACH * len;
+            if end > border {
+                return false;
+            }
+            let (from, least) = (at(-0.3 * len), 2 * self.min_contrast);
+            (
+                end,
+                MIN_MEAN_SUPPORT,
+                from,
+                least,
+                self.contrast_offset(),
+                3,
+            )
+        };
+        let e = at(end);
+        if self.side_support(s, e) < support {
             return false;
         }
-        let (s, e) = (
-            Point { x: sx, y: sy },
-            Point {
-                x: sx + ux * t,
-                y: sy + uy * t,
-            },
-        );
-        if self.side_support(s, e) < MIN_SIDE_SUPPORT {
-            return false;
-        }
-        // The side's mean step, then how much of the run-on has that sign and at least half
-        // that size. Read at the plane's own offset, not at the frame distance the sides are
-        // judged at: with that shorter reach on the coarser level, more true cards failed as
-        // run-ons (calibrate, four seeds: 7 glare scenes fewer).
-        let off = CONTRAST_OFFSET;
-        let step = tone_steps(plane, a, b, self.min_contrast, off).mean;
-        if step.abs() < self.min_contrast {
+        let step = tone_steps(plane, from, b, self.min_contrast, off).mean;
+        if step.abs() < least {
             return false;
         }
         let run = tone_steps(plane, s, e, (step.abs() / 2).max(self.min_contrast), off);
-        5 * if step > 0 { run.pos } else { run.neg } >= 2 * run.n
+        5 * if step > 0 { run.pos } else { run.neg } >= fifths * run.n
     }
 
     fn plausible(&self, q: &Quad) -> bool {
