@@ -1,7 +1,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use thiserror::Error;
 
 /// The image kinds a session asks for (`missing_images`, `image_type`).
@@ -66,8 +66,7 @@ macro_rules! feedback_enum {
         /// assert_eq!(Feedback::parse("unclassifiable"), Feedback::Other);
         /// assert_eq!(Feedback::GlareSelfie.as_str(), "glare_selfie");
         /// ```
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-        #[serde(rename_all = "snake_case")]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub enum Feedback { $($variant),+ }
 
         impl Feedback {
@@ -80,10 +79,15 @@ macro_rules! feedback_enum {
 
             /// Open decoding: never fails.
             pub fn parse(s: &str) -> Feedback {
+                // A scan of the wire names: one string compare loop in the wasm, where a match
+                // compiles to a tree of them.
                 match s {
-                    $($name => Feedback::$variant,)+
                     "blurry" => Feedback::Blur,
-                    _ => Feedback::Other,
+                    _ => Feedback::ALL
+                        .iter()
+                        .copied()
+                        .find(|f| f.as_str() == s)
+                        .unwrap_or(Feedback::Other),
                 }
             }
         }
@@ -126,6 +130,13 @@ impl Feedback {
 impl fmt::Display for Feedback {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// The wire name, as [`Feedback::as_str`] gives it.
+impl Serialize for Feedback {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
     }
 }
 
