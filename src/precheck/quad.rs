@@ -1289,6 +1289,19 @@ mod tests {
         p
     }
 
+    /// A 320x200 plane: a light `shape` (200) on a dark background (60), and on it a mid-grey
+    /// box (120), such as a card's photo box or block of print.
+    fn box_on(shape: &Quad, the_box: &Quad) -> Plane {
+        let mut p = draw(320, 200, shape, 200, 60);
+        let boxed = draw(320, 200, the_box, 120, 0);
+        for (v, b) in p.data.iter_mut().zip(&boxed.data) {
+            if *b == 120 {
+                *v = 120;
+            }
+        }
+        p
+    }
+
     fn pt(x: f32, y: f32) -> Point {
         Point { x, y }
     }
@@ -1437,18 +1450,8 @@ mod tests {
     fn an_outline_inside_a_card_the_frame_cuts_is_not_a_card() {
         // A card running off the plane's right edge, and on it a box whose top is the card's top:
         // card-shaped (170x100), but its top side goes on, as the card's edge, to the border.
-        let rect = |x0: f32, y0: f32, x1: f32, y1: f32| {
-            Quad([pt(x0, y0), pt(x1, y0), pt(x1, y1), pt(x0, y1)])
-        };
-        let card = rect(100.0, 40.0, 400.0, 170.0);
-        let the_box = rect(100.0, 40.0, 270.0, 140.0);
-        let mut p = draw(320, 200, &card, 200, 60);
-        let boxed = draw(320, 200, &the_box, 120, 0);
-        for (v, b) in p.data.iter_mut().zip(&boxed.data) {
-            if *b == 120 {
-                *v = 120;
-            }
-        }
+        let the_box = Quad::rect(100.0, 40.0, 170.0, 100.0);
+        let p = box_on(&Quad::rect(100.0, 40.0, 300.0, 130.0), &the_box);
         assert!(QuadDetector::default().detect(&p, 1, None).is_none());
         // The same box on its own is a card.
         let alone = draw(320, 200, &the_box, 120, 60);
@@ -1465,17 +1468,8 @@ mod tests {
         // A card-shaped box (130x82) at the top of a larger, squarer shape wholly in the plane:
         // the box's top side goes on past both its corners as the shape's top edge, for about
         // a third of its length, which ends well before the plane's border.
-        let rect = |x0: f32, y0: f32, x1: f32, y1: f32| {
-            Quad([pt(x0, y0), pt(x1, y0), pt(x1, y1), pt(x0, y1)])
-        };
-        let the_box = rect(80.0, 30.0, 210.0, 112.0);
-        let mut p = draw(320, 200, &rect(40.0, 30.0, 255.0, 196.0), 200, 60);
-        let boxed = draw(320, 200, &the_box, 120, 0);
-        for (v, b) in p.data.iter_mut().zip(&boxed.data) {
-            if *b == 120 {
-                *v = 120;
-            }
-        }
+        let the_box = Quad::rect(80.0, 30.0, 130.0, 82.0);
+        let p = box_on(&Quad::rect(40.0, 30.0, 215.0, 166.0), &the_box);
         assert!(QuadDetector::default().detect(&p, 1, None).is_none());
         // The same box on its own is a card.
         let alone = draw(320, 200, &the_box, 120, 60);
