@@ -84,6 +84,15 @@ const RUN_ON_MIN_PX: f32 = 5.0;
 /// third of the block's length or more. 0.2 took more true cards for parts (`calibrate`, seeds 7,
 /// 3, 5 and 11: 4 cards lost), 0.5 let more parts pass (3 fewer caught).
 const CONTINUE_REACH: f32 = 0.3;
+/// The stretch of each side next to each corner, as fractions of the side's length from the
+/// corner, that must have edges along it ([`QuadDetector::reaches_corners`]): mostly past the
+/// rounding of an ID-1 card's corner (3.7 % of its long side, 5.9 % of its short one).
+const CORNER_STRETCH: (f32, f32) = (0.02, 0.12);
+/// The least share of that stretch edges must back.
+const MIN_CORNER_SUPPORT: f32 = 0.3;
+/// Corners that sides may stop short of: one, as where the finger holding the card or a glare
+/// spot hides a corner.
+const MAX_SHORT_CORNERS: usize = 1;
 
 #[derive(Clone, Copy, Debug, Default)]
 struct Peak {
@@ -650,6 +659,7 @@ impl QuadDetector {
                         // The part-of-a-larger-outline check last: only for an outline that would be
                         // the best.
                         if best.as_ref().is_none_or(|(s, _)| score > *s)
+                            && self.reaches_corners(&quad)
                             && !self.part_of_larger(&quad, plane)
                         {
                             best = Some((score, Detection { quad, support }));
@@ -659,6 +669,25 @@ impl QuadDetector {
             }
         }
         best.map(|(_, d)| d)
+    }
+
+    /// Whether the sides of `q` run into its corners, at all but [`MAX_SHORT_CORNERS`] of them:
+    /// edges back both sides within [`CORNER_STRETCH`] of the corner. A card's edges meet at
+    /// its corners. An outline put together from the lines of different things (a photo box's
+    /// edge, a band of print, the edge of a card that the frame cuts) has corners where one line
+    /// only crosses another, or where neither reaches: there a side stops short. The support
+    /// over the whole side skips its ends, as card corners are rounded, so it cannot tell the
+    /// two apart.
+    fn reaches_corners(&self, q: &Quad) -> bool {
+        let (t0, t1) = CORNER_STRETCH;
+        let reaches = |a: Point, b: Point| self.support_over(a, b, t0, t1) >= MIN_CORNER_SUPPORT;
+        let short = (0..4)
+            .filter(|&k| {
+                let (prev, c, next) = (q.0[(k + 3) % 4], q.0[k], q.0[(k + 1) % 4]);
+                !(reaches(c, prev) && reaches(c, next))
+            })
+            .count();
+        short <= MAX_SHORT_CORNERS
     }
 
     /// Whether `q` is part of a larger outline: a side of it goes on past a corner as the same
@@ -814,18 +843,25 @@ impl QuadDetector {
         }
     }
 
+    /// Fraction of the side a-b backed by an aligned gradient, skipping its ends (card corners
+    /// are rounded).
     fn side_support(&self, a: Point, b: Point) -> f32 {
+        self.support_over(a, b, 0.1, 0.9)
+    }
+
+    /// Fraction of the stretch of a-b from `t0` to `t1` (fractions of its length from a)
+    /// backed by a gradient across it, within a pixel of the line.
+    fn support_over(&self, a: Point, b: Point, t0: f32, t1: f32) -> f32 {
         let (dx, dy) = (b.x - a.x, b.y - a.y);
         let len = (dx * dx + dy * dy).sqrt();
         if len < 4.0 {
             return 0.0;
         }
         let (nx, ny) = (-dy / len, dx / len);
-        // Skip the ends: card corners are rounded.
-        let n = ((len * 0.8) / 1.5).max(8.0) as usize;
+        let n = ((len * (t1 - t0)) / 1.5).max(8.0) as usize;
         let mut hits = 0;
         for k in 0..n {
-            let t = 0.1 + 0.8 * (k as f32 + 0.5) / n as f32;
+            let t = t0 + (t1 - t0) * (k as f32 + 0.5) / n as f32;
             let (px, py) = (a.x + t * dx, a.y + t * dy);
             let hit = (-1..=1).any(|o| {
                 // Truncation is floor for the positions that pass the test below (>= 1).
@@ -1474,6 +1510,39 @@ mod tests {
         // The same box on its own is a card.
         let alone = draw(320, 200, &the_box, 120, 60);
         assert!(QuadDetector::default().detect(&alone, 1, None).is_some());
+    }
+
+    #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
+    #[cfg_attr(not(target_arch = "wasm32"), test)]
+    fn an_outline_whose_sides_stop_short_of_its_corners_is_not_a_card() {
+        // A card-shaped box with a notch of 14 % of each side at the chosen corners: there the
+        // sides stop short of the corner their lines meet at, as lines of different things do.
+        // The lines through the notches' inner edges make outlines of the wrong shape.
+        let (x, y, w, h) = (85.0, 52.0, 150.0, 95.0);
+        let notched = |corners: &[usize]| {
+            let mut p = draw(320, 200, &Quad::rect(x, y, w, h), 200, 60);
+            let (nw, nh) = (0.14 * w, 0.14 * h);
+            for &k in corners {
+                let nx = if k == 1 || k == 2 { x + w - nw } else { x };
+                let ny = if k >= 2 { y + h - nh } else { y };
+                let notch = draw(320, 200, &Quad::rect(nx, ny, nw, nh), 1, 0);
+                for (v, n) in p.data.iter_mut().zip(&notch.data) {
+                    if *n == 1 {
+                        *v = 60;
+                    }
+                }
+            }
+            p
+        };
+        assert!(QuadDetector::default()
+            .detect(&notched(&[0, 1, 2, 3]), 1, None)
+            .is_none());
+        assert!(QuadDetector::default()
+            .detect(&notched(&[0, 2]), 1, None)
+            .is_none());
+        // One corner hidden, as by the finger holding the card: still a card.
+        let one = QuadDetector::default().detect(&notched(&[2]), 1, None);
+        assert!(one.is_some_and(|d| d.quad.area() > 0.9 * w * h));
     }
 
     #[test]
