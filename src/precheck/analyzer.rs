@@ -428,7 +428,8 @@ impl Analyzer {
         let rect = &self.rect_luma;
         self.hist
             .add_rows((r.y0..r.y1).map(|y| &rect.row(y)[r.x0..r.x1]));
-        // Specular glare is clipped, colourless, and brighter than the document's own white:
+        // Specular glare is clipped in every channel (so colourless), and brighter than the
+        // document's own white:
         // a white card that is simply well lit is not glare. The white is the upper quartile
         // (the paper, on a light card; glare covers less than a quarter of any card we can read),
         // and glare must stand above it; at most [`GLARE_CEILING`], so a clipped core counts
@@ -454,8 +455,9 @@ impl Analyzer {
                 for x in strip {
                     let i = y * w + x;
                     // Colour is read from the camera frame itself, and only for the few bright
-                    // pixels.
-                    if lum[i] < floor || to_frame.spread(frame, x, y) > GLARE_MAX_SPREAD {
+                    // pixels: a specular highlight clips every channel, while pale or tinted
+                    // paper that reads bright in luma keeps a channel below the floor.
+                    if lum[i] < floor || to_frame.darkest_channel(frame, x, y) < floor {
                         continue;
                     }
                     glare += 1;
@@ -529,7 +531,10 @@ impl Analyzer {
     }
 }
 
-/// Least luma a glare pixel has: within 3 levels of clipping. A sensor clips after its noise, so
+/// Least luma, and least value of each of its channels, a glare pixel has: within 3 levels of
+/// clipping. Paper that reads 255 in luma with one channel at 252 (255, 255, 252) is pale, not
+/// glared: on two blurred cards exposed 1.17x such paper read as glare while only the luma was
+/// held to the floor (and colour to a spread of 28 levels). A sensor clips after its noise, so
 /// a specular core reads a flat 255 (JPEG moves it a level or two), while paper a few levels under
 /// clipping is over-exposed, not glared: its print is still there. At 247, the pale paper of
 /// frames exposed 1.08-1.2x read as glare (`calibrate`, seeds 7, 3, 5 and 11: 13 wrong answers
@@ -538,7 +543,6 @@ const GLARE_LEVEL: u8 = 252;
 /// The highest the glare floor goes on the palest paper (its upper quartile + 3), so that a
 /// clipped core still counts there.
 const GLARE_CEILING: u8 = 254;
-const GLARE_MAX_SPREAD: u8 = 28;
 /// Luma a glare halo keeps 3 px outside the clipped core.
 const HALO_LEVEL: u8 = 190;
 
@@ -617,13 +621,13 @@ struct ToFrame {
 }
 
 impl ToFrame {
-    /// Colour spread (max - min of R, G, B) of the frame pixel under rectified pixel (x, y).
-    fn spread(&self, frame: Frame<'_>, x: usize, y: usize) -> u8 {
+    /// The least of R, G and B of the frame pixel under rectified pixel (x, y).
+    fn darkest_channel(&self, frame: Frame<'_>, x: usize, y: usize) -> u8 {
         let (sx, sy) = self.hm.map(x as f32 + 0.5, y as f32 + 0.5);
         let fx = ((sx * self.scale) as u32).min(frame.width() - 1);
         let fy = ((sy * self.scale) as u32).min(frame.height() - 1);
         let p = &frame.row(fy)[fx as usize * 4..fx as usize * 4 + 3];
-        p[0].max(p[1]).max(p[2]) - p[0].min(p[1]).min(p[2])
+        p[0].min(p[1]).min(p[2])
     }
 }
 
@@ -678,6 +682,56 @@ mod tests {
         assert!(hint(&[(20, 90), (60, 10)]).contains(Hint::TooDark));
         assert!(hint(&[(230, 90), (255, 10)]).contains(Hint::TooBright));
         assert!(hint(&[(120, 60), (255, 40)]).contains(Hint::TooBright));
+    }
+
+    /// A 640x480 frame: a card (400x252) on a dark table, grey on its left and `paper` on its
+    /// right 42 %, the two blending over 20 px, and a specular highlight (a clipped core fading
+    /// through a halo) at its centre if `spot`. The blend is soft, so that no hard edge tells
+    /// over-exposed paper from glare; the grey keeps the card's median well under the paper.
+    fn card_frame(paper: [u8; 3], spot: bool) -> Vec<u8> {
+        let (w, h) = (640usize, 480usize);
+        let mut data = vec![0u8; w * h * 4];
+        for y in 0..h {
+            for x in 0..w {
+                let on_card = (120..520).contains(&x) && (114..366).contains(&y);
+                let t = ((x as f32 - 330.0) / 20.0).clamp(0.0, 1.0);
+                let mut px = if on_card {
+                    paper.map(|c| (100.0 + t * (c as f32 - 100.0)).round() as u8)
+                } else {
+                    [45, 40, 35]
+                };
+                let r = ((x as f32 - 320.0).powi(2) + (y as f32 - 240.0).powi(2)).sqrt();
+                if spot && r < 60.0 {
+                    // Flat at 255 out to 30 px, then fading over the next 30.
+                    let a = ((60.0 - r) / 30.0).min(1.0);
+                    px = px.map(|c| (c as f32 + a * (255.0 - c as f32)).round() as u8);
+                }
+                data[(y * w + x) * 4..(y * w + x) * 4 + 4]
+                    .copy_from_slice(&[px[0], px[1], px[2], 255]);
+            }
+        }
+        data
+    }
+
+    #[test]
+    fn paper_pale_in_luma_with_a_channel_below_clipping_is_not_glare() {
+        let mut an = Analyzer::new(Thresholds::default());
+        let glare = |an: &mut Analyzer, data: &[u8]| {
+            let v = an.analyze(
+                Frame::packed(data, 640, 480).unwrap(),
+                ImageType::DocumentFront,
+            );
+            assert!(v.scores.quad.is_some());
+            v.scores.glare
+        };
+        // Cream paper at (255, 255, 250) reads 254 in luma, at the glare floor, but its blue
+        // channel is not clipped.
+        assert_eq!(glare(&mut an, &card_frame([255, 255, 250], false)), 0.0);
+        // A highlight clips every channel, on cream paper and on light grey.
+        let on_cream = glare(&mut an, &card_frame([255, 255, 250], true));
+        assert!(on_cream > 0.02, "{on_cream}");
+        let on_grey = glare(&mut an, &card_frame([200, 205, 210], true));
+        assert!(on_grey > 0.02, "{on_grey}");
     }
 
     #[test]
