@@ -173,6 +173,11 @@ impl Quad {
         }))
     }
 
+    /// Area of the intersection of two convex quads.
+    pub fn overlap(&self, other: &Quad) -> f32 {
+        convex_intersection_area(&self.0, &other.0)
+    }
+
     /// Intersection over union of two convex quads.
     ///
     /// ```
@@ -182,7 +187,7 @@ impl Quad {
     /// assert!((sq(0.0).iou(&sq(1.0)) - 1.0 / 3.0).abs() < 1e-5);
     /// ```
     pub fn iou(&self, other: &Quad) -> f32 {
-        let inter = convex_intersection_area(&self.0, &other.0);
+        let inter = self.overlap(other);
         let union = self.area() + other.area() - inter;
         if union <= 0.0 {
             0.0

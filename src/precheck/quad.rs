@@ -116,6 +116,16 @@ pub(crate) struct Detection {
     pub support: f32,
 }
 
+impl Detection {
+    /// The same outline on a plane `k` times finer.
+    pub fn scaled(self, k: f32) -> Detection {
+        Detection {
+            quad: self.quad.scaled(k, 0.0),
+            ..self
+        }
+    }
+}
+
 /// Owns the buffers of the detection, reused from frame to frame.
 #[derive(Debug)]
 pub(crate) struct QuadDetector {
