@@ -449,11 +449,10 @@ impl Analyzer {
         self.hist
             .add_rows((r.y0..r.y1).map(|y| &rect.row(y)[r.x0..r.x1]));
         // Specular glare is clipped in every channel (so colourless), and brighter than the
-        // document's own white:
-        // a white card that is simply well lit is not glare. The white is the upper quartile
-        // (the paper, on a light card; glare covers less than a quarter of any card we can read),
-        // and glare must stand above it; at most [`GLARE_CEILING`], so a clipped core counts
-        // even on the palest paper.
+        // document's own white: a white card that is simply well lit is not glare. The white is
+        // the upper quartile (the paper, on a light card; glare covers less than a quarter of any
+        // card we can read), and glare must stand above it; at most [`GLARE_CEILING`], so a
+        // clipped core counts even on the palest paper.
         let (median, white) = (self.hist.quantile(0.5), self.hist.quantile(0.75));
         let floor = GLARE_LEVEL
             .max(median.saturating_add(12))

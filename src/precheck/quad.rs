@@ -1335,16 +1335,21 @@ mod tests {
         p
     }
 
+    /// Paints the inside of `q` on `p` in `value`.
+    fn paint(p: &mut Plane, q: &Quad, value: u8) {
+        let mask = draw(p.w, p.h, q, 1, 0);
+        for (v, m) in p.data.iter_mut().zip(&mask.data) {
+            if *m == 1 {
+                *v = value;
+            }
+        }
+    }
+
     /// A 320x200 plane: a light `shape` (200) on a dark background (60), and on it a mid-grey
     /// box (120), such as a card's photo box or block of print.
     fn box_on(shape: &Quad, the_box: &Quad) -> Plane {
         let mut p = draw(320, 200, shape, 200, 60);
-        let boxed = draw(320, 200, the_box, 120, 0);
-        for (v, b) in p.data.iter_mut().zip(&boxed.data) {
-            if *b == 120 {
-                *v = 120;
-            }
-        }
+        paint(&mut p, the_box, 120);
         p
     }
 
@@ -1535,12 +1540,7 @@ mod tests {
             for &k in corners {
                 let nx = if k == 1 || k == 2 { x + w - nw } else { x };
                 let ny = if k >= 2 { y + h - nh } else { y };
-                let notch = draw(320, 200, &Quad::rect(nx, ny, nw, nh), 1, 0);
-                for (v, n) in p.data.iter_mut().zip(&notch.data) {
-                    if *n == 1 {
-                        *v = 60;
-                    }
-                }
+                paint(&mut p, &Quad::rect(nx, ny, nw, nh), 60);
             }
             p
         };
