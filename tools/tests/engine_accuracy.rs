@@ -75,16 +75,16 @@ fn selfie_codes_on_held_out_scenes() {
     check(&per, &SELFIE_FLOORS);
 }
 
-// Measured on this seed: documents ok 56/58, blur 46/47, glare 37/38, document_not_found 30/30
+// Measured on this seed: documents ok 58/58, blur 46/47, glare 37/38, document_not_found 30/30
 // (with rows and columns summed across for sharpness, the eighth-plane outline search, the glare
 // floor 3 levels under clipping in every channel, outlines whose sides go on past a corner or stop
-// short of two corners refused; when first written: ok 86 %, blur 75 %, glare 92 %,
-// document_not_found 93 %). Selfies (photo faces,
+// short of two corners refused, opponent colours searched where luma finds no card; when first
+// written: ok 86 %, blur 75 %, glare 92 %, document_not_found 93 %). Selfies (photo faces,
 // `portrait`): ok 25/25, blur_selfie 23/24, glare_selfie 19/20, face_not_found 10/10 (when first
 // written: blur_selfie 92 %, glare_selfie 95 %, ok and face_not_found 100 %).
 // The goal is 97 % per code; these floors guard against regressions on the way there.
 const DOCUMENT_FLOORS: [(&str, f64); 4] = [
-    ("ok", 0.93),
+    ("ok", 0.95),
     ("blur", 0.93),
     ("glare", 0.94),
     ("document_not_found", 0.93),
