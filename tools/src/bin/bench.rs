@@ -1,6 +1,7 @@
 //! `bench [--frames DIR] [--runs N]`: times the pre-check natively on generated frames of
 //! 640x480, 1280x720 and 1920x1080, and prints one JSON object per size; then the selfie's face
-//! detector on a 640x480 frame of the committed astronaut photo (`{"face": true, ...}`).
+//! detector on a 640x480 frame of the committed astronaut photo (`{"face": true, ...}`), and
+//! (without `--size`) a 1280x720 frame with no card (`{"no_card": true, ...}`).
 //! With `--frames`, also writes each frame as raw RGBA (`WxH.rgba`, `selfie-640x480.rgba`) for
 //! the browser benchmark, so both measure the same pixels.
 
@@ -8,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use idv_capture::precheck::{Analyzer, FaceDetector, Frame, ImageType};
+use idv_capture::precheck::{Analyzer, FaceDetector, Feedback, Frame, ImageType};
 use serde_json::json;
 
 const SIZES: [(u32, u32); 3] = [(640, 480), (1280, 720), (1920, 1080)];
@@ -53,25 +54,57 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-        let mut analyzer = Analyzer::default();
-        let mut feedback = None;
-        for _ in 0..20 {
-            feedback = Some(analyzer.analyze(frame, ImageType::DocumentFront).feedback);
-        }
-        let times: Vec<f64> = (0..runs)
-            .map(|_| {
-                let t = Instant::now();
-                std::hint::black_box(analyzer.analyze(frame, ImageType::DocumentFront));
-                t.elapsed().as_secs_f64() * 1e3
-            })
-            .collect();
-        let (median, p95) = quantiles(times);
+        let (median, p95, feedback) = time_document(frame, runs);
         println!(
             "{}",
             json!({"width": w, "height": h, "median": median, "p95": p95, "runs": runs, "feedback": feedback})
         );
     }
+    if only.is_none() {
+        if let Err(code) = empty(runs) {
+            return code;
+        }
+    }
     face(frames_dir.as_deref(), runs)
+}
+
+/// A 1280x720 frame with no card: the most the document pre-check does on a frame (every
+/// outline search, luma and colour, before `document_not_found`).
+fn empty(runs: usize) -> Result<(), ExitCode> {
+    let (w, h) = (1280, 720);
+    let Some(rgba) = idv_tools::bench_empty_frame(w, h) else {
+        eprintln!("bench: the generator makes no {w}x{h} scene without a card");
+        return Err(ExitCode::FAILURE);
+    };
+    let frame = Frame::packed(&rgba, w, h).map_err(|e| {
+        eprintln!("bench: {e}");
+        ExitCode::FAILURE
+    })?;
+    let (median, p95, feedback) = time_document(frame, runs);
+    println!(
+        "{}",
+        json!({"no_card": true, "width": w, "height": h, "median": median, "p95": p95, "runs": runs, "feedback": feedback})
+    );
+    Ok(())
+}
+
+/// Median and p95 (ms) of `runs` document analyses of `frame` after a warm-up of 20, and the
+/// verdict.
+fn time_document(frame: Frame<'_>, runs: usize) -> (f64, f64, Feedback) {
+    let mut analyzer = Analyzer::default();
+    let mut feedback = Feedback::Other;
+    for _ in 0..20 {
+        feedback = analyzer.analyze(frame, ImageType::DocumentFront).feedback;
+    }
+    let times: Vec<f64> = (0..runs)
+        .map(|_| {
+            let t = Instant::now();
+            std::hint::black_box(analyzer.analyze(frame, ImageType::DocumentFront));
+            t.elapsed().as_secs_f64() * 1e3
+        })
+        .collect();
+    let (median, p95) = quantiles(times);
+    (median, p95, feedback)
 }
 
 fn quantiles(mut times: Vec<f64>) -> (f64, f64) {
