@@ -47,31 +47,31 @@ pub fn decode_rgba(bytes: &[u8]) -> Result<image::RgbaImage, LoadError> {
 /// sharp card in perspective on a textured background, so every stage of the pipeline runs),
 /// identical for the native and the browser runs.
 pub fn bench_frame(width: u32, height: u32) -> Option<Vec<u8>> {
-    bench_scene(width, height, Label::Ok, 0).map(|s| s.image.data)
+    bench_scenes(width, height, Label::Ok)
+        .next()
+        .map(|s| s.image.data)
 }
 
 /// The first generated frame of the given size with no card at all: the engine runs every
 /// search it has (the coarser levels, the opponent colours) before it gives up.
 pub fn bench_empty_frame(width: u32, height: u32) -> Option<Vec<u8>> {
-    (0..20)
-        .filter_map(|k| bench_scene(width, height, Label::DocumentNotFound, k))
+    bench_scenes(width, height, Label::DocumentNotFound)
+        .take(20)
         .find(|s| s.truth.corners.is_none())
         .map(|s| s.image.data)
 }
 
-/// The `skip`-th scene of the benchmark seed of this size aimed at `label`.
-fn bench_scene(
+/// The benchmark seed's scenes of this size aimed at `label`, rendered one at a time as taken.
+fn bench_scenes(
     width: u32,
     height: u32,
     label: Label,
-    skip: usize,
-) -> Option<idv_fixtures::scene::Scene> {
+) -> impl Iterator<Item = idv_fixtures::scene::Scene> {
     (0..4000)
-        .filter(|&i| {
+        .filter(move |&i| {
             let spec = dataset::scene_spec(BENCH_SEED, i);
             spec.width == width && spec.height == height && dataset::target(BENCH_SEED, i) == label
         })
-        .nth(skip)
         .map(|i| dataset::scene(BENCH_SEED, i))
 }
 
