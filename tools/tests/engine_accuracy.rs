@@ -80,8 +80,9 @@ fn selfie_codes_on_held_out_scenes() {
 // floor 3 levels under clipping in every channel, outlines whose sides go on past a corner or stop
 // short of two corners refused, opponent colours searched where luma finds no card; when first
 // written: ok 86 %, blur 75 %, glare 92 %, document_not_found 93 %). Selfies (photo faces,
-// `portrait`): ok 25/25, blur_selfie 23/24, glare_selfie 19/20, face_not_found 10/10 (when first
-// written: blur_selfie 92 %, glare_selfie 95 %, ok and face_not_found 100 %).
+// `portrait`): ok 25/25, blur_selfie 24/24, glare_selfie 20/20, face_not_found 10/10 (with the
+// face's sharpness summed over 7 pixels and no halo test for glare on skin; when first written:
+// blur_selfie 92 %, glare_selfie 95 %, ok and face_not_found 100 %).
 // The goal is 97 % per code; these floors guard against regressions on the way there.
 const DOCUMENT_FLOORS: [(&str, f64); 4] = [
     ("ok", 0.95),
@@ -90,8 +91,8 @@ const DOCUMENT_FLOORS: [(&str, f64); 4] = [
     ("document_not_found", 0.93),
 ];
 const SELFIE_FLOORS: [(&str, f64); 4] = [
-    ("ok", 0.90),
-    ("blur_selfie", 0.88),
-    ("glare_selfie", 0.88),
-    ("face_not_found", 0.9),
+    ("ok", 0.95),
+    ("blur_selfie", 0.95),
+    ("glare_selfie", 0.95),
+    ("face_not_found", 0.95),
 ];

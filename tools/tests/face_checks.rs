@@ -233,19 +233,26 @@ fn variants(photo: Photo) -> Vec<Variant> {
         ));
     }
 
-    // Blur: Gaussian, sigma 3 % of the face width.
-    let blurred = degrade::blur(
-        &shot(OK_W, OK_H, &[ok]),
-        Blur::Gaussian {
-            sigma: 0.03 * fw as f64,
-        },
-    );
-    out.push(variant(
-        &tag(&format!("Gaussian sigma {:.1} px", 0.03 * fw)),
-        finish(blurred),
-        Feedback::BlurSelfie,
-        Some(&ok),
-    ));
+    // Blur: Gaussian, sigma 3 % of the face width, upright and rolled (blur smears the eye
+    // keypoints the roll is read from, so a blurred face must not pass for a rotated one).
+    for roll in [0.0, 40.0] {
+        let pose = ok.rolled(roll);
+        let blurred = degrade::blur(
+            &shot(OK_W, OK_H, &[pose]),
+            Blur::Gaussian {
+                sigma: 0.03 * fw as f64,
+            },
+        );
+        out.push(variant(
+            &tag(&format!(
+                "Gaussian sigma {:.1} px, rolled {roll}°",
+                0.03 * fw
+            )),
+            finish(blurred),
+            Feedback::BlurSelfie,
+            Some(&pose),
+        ));
+    }
 
     // Glare: a clipped highlight with a soft halo on the forehead, and one on a cheek.
     let [re, le, nose, ..] = ok.keypoints();
@@ -261,6 +268,25 @@ fn variants(photo: Photo) -> Vec<Variant> {
             Some(&ok),
         ));
     }
+    // A hard-edged clipped patch (a reflection in glasses) in a dim frame: no bright halo
+    // around it, and glare all the same.
+    let mut c = shot(OK_W, OK_H, &[ok]);
+    degrade::expose(&mut c, 0.4);
+    let r = 0.12 * fw;
+    for py in 0..c.height {
+        for px in 0..c.width {
+            let (dx, dy) = (px as f32 + 0.5 - forehead[0], py as f32 + 0.5 - forehead[1]);
+            if dx * dx + dy * dy <= r * r {
+                c.set(px, py, [255.0; 3]);
+            }
+        }
+    }
+    out.push(variant(
+        &tag("hard-edged highlight in a dim frame"),
+        finish(c),
+        Feedback::GlareSelfie,
+        Some(&ok),
+    ));
     out
 }
 
