@@ -472,7 +472,7 @@ impl Analyzer {
         // and so does clear blur, which smears them (17 of the 731 blurred faces counted at `ACROSS`
         // read as rotated).
         // Clear: under 3/4 of the bar, as a tilted face reads softer in its upright box (real
-        // photos rolled 40 degrees: 0.38-0.52, upright 0.45-0.60).
+        // photos rolled 40 degrees: 0.38-0.52, upright 0.45-0.58).
         match (placement, measured) {
             (Feedback::FaceRotated, Feedback::GlareSelfie) => Feedback::GlareSelfie,
             (Feedback::FaceRotated, Feedback::BlurSelfie)
