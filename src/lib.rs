@@ -17,6 +17,7 @@ pub mod capture;
 pub mod precheck;
 pub mod protocol;
 pub mod session;
+pub mod text;
 pub mod upload;
 
 #[cfg(target_arch = "wasm32")]

@@ -2,6 +2,7 @@
 //! applies the constraints (`src/web/camera.rs`).
 
 use crate::protocol::ImageType;
+use crate::text::contains;
 
 /// Resolution asked for: `ideal`, never `exact`, so a device that cannot give it still opens.
 pub const IDEAL_WIDTH: u32 = 1920;
@@ -65,10 +66,10 @@ pub fn choose(cams: &[CameraInfo], facing: Facing) -> Option<usize> {
         let l = c.label.to_ascii_lowercase();
         let rear_label = ["back", "rear", "environment", "world"]
             .iter()
-            .any(|w| l.contains(w));
+            .any(|w| contains(&l, w));
         let front_label = ["front", "user", "facetime", "selfie"]
             .iter()
-            .any(|w| l.contains(w));
+            .any(|w| contains(&l, w));
         let looks = match c.facing.as_deref() {
             Some("environment") => Facing::Environment,
             Some("user") => Facing::User,
@@ -90,7 +91,7 @@ pub fn choose(cams: &[CameraInfo], facing: Facing) -> Option<usize> {
             "ir camera",
         ]
         .iter()
-        .any(|w| l.contains(w))
+        .any(|w| contains(&l, w))
         {
             s -= 8;
         }
@@ -98,7 +99,7 @@ pub fn choose(cams: &[CameraInfo], facing: Facing) -> Option<usize> {
             s += 3;
         }
         // Android names its main cameras "camera2 0" (rear) and "camera2 1" (front).
-        if l.contains("camera2 0") || l.contains("camera 0") {
+        if contains(&l, "camera2 0") || contains(&l, "camera 0") {
             s += 2;
         }
         Some(s)

@@ -2,6 +2,7 @@
 //! the API asks for: browser, OS, and camera labels.
 
 use crate::protocol::{DeviceCameraInfoDto, DeviceInfoDto};
+use crate::text::{contains, find};
 
 /// What the shell reads from `navigator` (`userAgentData` when the browser has it, else the
 /// user-agent string) and `enumerateDevices()`.
@@ -34,7 +35,7 @@ pub fn device_info(f: &DeviceFacts) -> DeviceInfoDto {
     let (os, os_version) = os_of(ua);
     let os = f.platform.clone().filter(|p| !p.is_empty()).or(os);
     let mobile = f.mobile.unwrap_or_else(|| {
-        ua.contains("Mobile") || ua.contains("Android") || ua.contains("iPhone")
+        contains(ua, "Mobile") || contains(ua, "Android") || contains(ua, "iPhone")
     });
     let label = |l: &String| DeviceCameraInfoDto {
         label: (!l.is_empty()).then(|| l.clone()),
@@ -53,7 +54,7 @@ pub fn device_info(f: &DeviceFacts) -> DeviceInfoDto {
 
 /// The version that follows `token/` in `ua`.
 fn version_after(ua: &str, token: &str) -> Option<String> {
-    let start = ua.find(token)? + token.len();
+    let start = find(ua, token)? + token.len();
     let v: String = ua[start..]
         .chars()
         .take_while(|c| c.is_ascii_digit() || *c == '.' || *c == '_')
@@ -81,22 +82,22 @@ fn browser_of(ua: &str) -> (Option<String>, Option<String>) {
 }
 
 fn os_of(ua: &str) -> (Option<String>, Option<String>) {
-    if ua.contains("Android") {
+    if contains(ua, "Android") {
         return (Some("Android".into()), version_after(ua, "Android "));
     }
-    if ua.contains("iPhone") || ua.contains("iPad") {
+    if contains(ua, "iPhone") || contains(ua, "iPad") {
         return (Some("iOS".into()), version_after(ua, "OS "));
     }
-    if ua.contains("Windows") {
+    if contains(ua, "Windows") {
         return (Some("Windows".into()), version_after(ua, "Windows NT "));
     }
-    if ua.contains("Mac OS X") {
+    if contains(ua, "Mac OS X") {
         return (Some("macOS".into()), version_after(ua, "Mac OS X "));
     }
-    if ua.contains("CrOS") {
+    if contains(ua, "CrOS") {
         return (Some("ChromeOS".into()), None);
     }
-    if ua.contains("Linux") {
+    if contains(ua, "Linux") {
         return (Some("Linux".into()), None);
     }
     (None, None)
