@@ -509,6 +509,7 @@ impl Analyzer {
         let floor = GLARE_LEVEL
             .max(median.saturating_add(12))
             .max(white.saturating_add(3).min(GLARE_CEILING));
+        let colour_floor = floor.saturating_sub(if skin { SKIN_GLARE_SLACK } else { 0 });
         let (w, lum) = (self.rect_luma.w, &self.rect_luma.data);
         let (mut glare, mut edge, mut soft) = (0u32, 0u32, 0u32);
         for y in r.y0..r.y1 {
@@ -528,13 +529,18 @@ impl Analyzer {
                     // Colour is read from the camera frame itself, and only for the few bright
                     // pixels: a specular highlight clips every channel, while pale or tinted
                     // paper that reads bright in luma keeps a channel below the floor.
-                    if lum[i] < floor
-                        || to_frame.darkest_channel(frame, x, y)
-                            < floor.saturating_sub(if skin { SKIN_GLARE_SLACK } else { 0 })
-                    {
+                    if lum[i] < floor || to_frame.darkest_channel(frame, x, y) < colour_floor {
                         continue;
                     }
                     glare += 1;
+                    // Skin has no white print to overexpose, and a reflection in glasses ends at
+                    // a hard edge yet is glare all the same: on a face every clipped pixel counts
+                    // (no halo test). The test also failed in dim frames, where a highlight's
+                    // surroundings stay dark (gains of 0.3-0.7: 16 of 575 glared faces read as
+                    // ok, 3 as blurred; none without it, and no sharp face more).
+                    if skin {
+                        continue;
+                    }
                     // A specular highlight fades out through a bright halo; overexposed white print
                     // ends at a hard edge. Look 3 px beyond each border pixel of the clipped area.
                     for (dx, dy) in [(1isize, 0isize), (-1, 0), (0, 1), (0, -1)] {
@@ -556,11 +562,7 @@ impl Analyzer {
                 }
             }
         }
-        // Skin has no white print to overexpose, and a reflection in glasses ends at a hard edge
-        // yet is glare all the same: on a face every clipped pixel counts. The halo test also
-        // failed in dim frames, where a highlight's surroundings stay dark (gains of 0.3-0.7: 16
-        // of 575 glared faces read as ok, 3 as blurred; none without it, and no sharp face more).
-        let softness = if skin || edge == 0 {
+        let softness = if edge == 0 {
             1.0
         } else {
             soft as f32 / edge as f32
