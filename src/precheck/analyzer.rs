@@ -1,7 +1,7 @@
 //! The per-frame pipeline: downscale, find the document, rectify it, then measure sharpness,
 //! glare and exposure on the document itself.
 
-use super::face::{assess, FaceDetector, FaceLimits};
+use super::face::{assess, Face, FaceDetector, FaceLimits, CLEAR_FACE_SCORE};
 use super::geometry::Homography;
 use super::plane::{strip_max, Histogram, Plane};
 use super::pyramid;
@@ -429,7 +429,9 @@ impl Analyzer {
             self.tone_of_plane(scores, hints);
             return Feedback::FaceNotFound;
         };
+        let mut faint = None;
         let faces = if detector.detect(frame).is_empty() {
+            faint = detector.faint_face();
             // No whole face: perhaps one cut by the frame's edge (`face_cropped`, not
             // `face_not_found`: the user only has to move).
             detector.detect_at_edges(frame)
@@ -440,7 +442,21 @@ impl Analyzer {
         let placement = assess(faces, fw, fh, &self.face_limits);
         scores.faces = faces.len() as u32;
         let Some(face) = faces.first().copied() else {
+            // A face too faint for the detector's bar, that blur or glare plainly spoils: that is
+            // what took its score down, and what the user has to fix. A faint face that measures
+            // clean is not taken for a face.
+            if let Some(face) = faint {
+                let before = *hints;
+                let measured = self.face_tone(&face, frame, f, scores, hints);
+                if let Some(m @ (Feedback::BlurSelfie | Feedback::GlareSelfie)) = measured {
+                    scores.face = Some(FaceBox::from(&face));
+                    return m;
+                }
+                *hints = before;
+            }
             self.tone_of_plane(scores, hints);
+            scores.sharpness = 0.0;
+            scores.glare = 0.0;
             return Feedback::FaceNotFound;
         };
         let fb = FaceBox::from(&face);
@@ -449,23 +465,10 @@ impl Analyzer {
         scores.offset_x = (face.x0 + face.x1) / (2.0 * fw) - 0.5;
         scores.offset_y = (face.y0 + face.y1) / (2.0 * fh) - 0.5;
         face_hints(placement, scores, hints);
-
-        // Sharpness and glare on the part of the face box inside the frame, in the working plane.
-        let s = f as f32;
-        let (x0, y0) = (face.x0.max(0.0) / s, face.y0.max(0.0) / s);
-        let (x1, y1) = (face.x1.min(fw) / s, face.y1.min(fh) / s);
-        let q = Quad::rect(x0, y0, (x1 - x0).max(1.0), (y1 - y0).max(1.0));
-        let Some(hm) = Homography::rect_to_quad(FACE_W as f32, FACE_H as f32, &q) else {
+        let Some(measured) = self.face_tone(&face, frame, f, scores, hints) else {
             self.tone_of_plane(scores, hints);
             return placement;
         };
-        warp(&self.luma, &hm, &mut self.rect_luma, FACE_W, FACE_H);
-        let to_frame = ToFrame { hm, scale: s };
-        // The box runs from brows to chin; its outer tenth is mostly hair, ears and background.
-        let inner = Rect::inset(FACE_W, FACE_H, 0.1);
-        scores.sharpness = 1.0 - self.sharpness.blur(&self.rect_luma, inner, ACROSS);
-        self.tone(inner, frame, &to_frame, true, scores, hints);
-        let measured = self.thresholds.judge(ImageType::Selfie, scores);
         // Where the face is comes first: moving fixes it, and it changes blur and glare anyway.
         // Except the roll: it is read from the eye keypoints, which a highlight on the face
         // displaces (`calibrate`: 6 of 36 glared selfies read as rotated), so glare wins over it,
@@ -473,7 +476,13 @@ impl Analyzer {
         // read as rotated).
         // Clear: under 3/4 of the bar, as a tilted face reads softer in its upright box (real
         // photos rolled 40 degrees: 0.38-0.52, upright 0.45-0.58).
+        // Blur also swells the box: a box too large for an acceptable face, from a detection
+        // under the score real faces reach, is a blurred face's when it measures blurred (9 of
+        // 731 blurred faces got one, at 0.50-0.59 and 0.97-1.58 of the short side; no sharp one).
         match (placement, measured) {
+            (Feedback::FaceTooClose, Feedback::BlurSelfie) if face.score < CLEAR_FACE_SCORE => {
+                Feedback::BlurSelfie
+            }
             (Feedback::FaceRotated, Feedback::GlareSelfie) => Feedback::GlareSelfie,
             (Feedback::FaceRotated, Feedback::BlurSelfie)
                 if scores.sharpness < 0.75 * self.thresholds.min_selfie_sharpness =>
@@ -483,6 +492,32 @@ impl Analyzer {
             (Feedback::Ok, m) => m,
             (p, _) => p,
         }
+    }
+
+    /// Sharpness, exposure and glare on the part of `face`'s box inside the frame, in the
+    /// working plane (`f` frame pixels to its pixel), and the code they give; `None` for a box
+    /// too degenerate to rectify.
+    fn face_tone(
+        &mut self,
+        face: &Face,
+        frame: Frame<'_>,
+        f: usize,
+        scores: &mut Scores,
+        hints: &mut Hints,
+    ) -> Option<Feedback> {
+        let (fw, fh) = (frame.width() as f32, frame.height() as f32);
+        let s = f as f32;
+        let (x0, y0) = (face.x0.max(0.0) / s, face.y0.max(0.0) / s);
+        let (x1, y1) = (face.x1.min(fw) / s, face.y1.min(fh) / s);
+        let q = Quad::rect(x0, y0, (x1 - x0).max(1.0), (y1 - y0).max(1.0));
+        let hm = Homography::rect_to_quad(FACE_W as f32, FACE_H as f32, &q)?;
+        warp(&self.luma, &hm, &mut self.rect_luma, FACE_W, FACE_H);
+        let to_frame = ToFrame { hm, scale: s };
+        // The box runs from brows to chin; its outer tenth is mostly hair, ears and background.
+        let inner = Rect::inset(FACE_W, FACE_H, 0.1);
+        scores.sharpness = 1.0 - self.sharpness.blur(&self.rect_luma, inner, ACROSS);
+        self.tone(inner, frame, &to_frame, true, scores, hints);
+        Some(self.thresholds.judge(ImageType::Selfie, scores))
     }
 
     /// Exposure and glare over `r` of the rectified region, a face's if `skin`.

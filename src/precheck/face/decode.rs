@@ -43,15 +43,21 @@ fn iou(a: &[f32; 16], b: &[f32; 16]) -> f32 {
     }
 }
 
-/// Decodes every anchor over the threshold into `cands`, then merges them into `out`.
+/// Decodes every anchor scoring at least `min_score` into `cands`, then merges them into `out`.
 /// Both vectors keep their capacity between frames.
-pub(super) fn detect(logits: &[f32], boxes: &[f32], cands: &mut Vec<Raw>, out: &mut Vec<Raw>) {
+pub(super) fn detect(
+    logits: &[f32],
+    boxes: &[f32],
+    min_score: f32,
+    cands: &mut Vec<Raw>,
+    out: &mut Vec<Raw>,
+) {
     cands.clear();
     out.clear();
     let n = INPUT as f32;
     for i in 0..ANCHORS {
         let score = 1.0 / (1.0 + (-logits[i].clamp(-100.0, 100.0)).exp());
-        if score.is_nan() || score < MIN_SCORE {
+        if score.is_nan() || score < min_score {
             continue;
         }
         let r = &boxes[i * 16..i * 16 + 16];
