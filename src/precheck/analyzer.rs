@@ -446,17 +446,15 @@ impl Analyzer {
             // what took its score down, and what the user has to fix. A faint face that measures
             // clean is not taken for a face.
             if let Some(face) = faint {
-                let before = *hints;
+                let before = (*scores, *hints);
                 let measured = self.face_tone(&face, frame, f, scores, hints);
                 if let Some(m @ (Feedback::BlurSelfie | Feedback::GlareSelfie)) = measured {
                     scores.face = Some(FaceBox::from(&face));
                     return m;
                 }
-                *hints = before;
+                (*scores, *hints) = before;
             }
             self.tone_of_plane(scores, hints);
-            scores.sharpness = 0.0;
-            scores.glare = 0.0;
             return Feedback::FaceNotFound;
         };
         let fb = FaceBox::from(&face);
