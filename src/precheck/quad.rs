@@ -138,6 +138,8 @@ pub(crate) struct QuadDetector {
     edge_mag: i32,
     support_mag: i32,
     min_contrast: i32,
+    /// The span of the last plane's tones (2nd to 98th percentile).
+    tone_span: i32,
     sensitivity: i32,
     mag_hist: Histogram,
     tone_hist: Histogram,
@@ -181,6 +183,7 @@ impl Default for QuadDetector {
             edge_mag: EDGE_MAG,
             support_mag: SUPPORT_MAG,
             min_contrast: MIN_CONTRAST,
+            tone_span: 0,
             sensitivity: 1,
             mag_hist: Histogram::default(),
             tone_hist: Histogram::default(),
@@ -219,6 +222,11 @@ impl QuadDetector {
         self.find_peaks();
         let best = self.best_quad(p, colours)?;
         Some(self.refine(best))
+    }
+
+    /// The span of tones (grey levels, 2nd to 98th percentile) of the plane last searched.
+    pub fn tone_span(&self) -> i32 {
+        self.tone_span
     }
 
     #[inline(never)]
@@ -288,6 +296,7 @@ impl QuadDetector {
         self.tone_hist.clear();
         self.tone_hist.add_rows((0..p.h).map(|y| p.row(y)));
         let span = self.tone_hist.quantile(0.98) as i32 - self.tone_hist.quantile(0.02) as i32;
+        self.tone_span = span;
         let level = |fixed: i32| ((p95 * fixed) / 96).min(fixed * span / TONE_RANGE);
         let scale = |fixed: i32, floor: i32| level(fixed).clamp(floor, fixed) / self.sensitivity;
         self.edge_mag = scale(EDGE_MAG, 12).max(6);
