@@ -1366,6 +1366,17 @@ mod tests {
         p
     }
 
+    /// Checks that no card is found where `the_box` is part of `shape`, and returns the card
+    /// found where the box is drawn on its own.
+    fn a_part_alone(shape: &Quad, the_box: &Quad) -> Detection {
+        let on_shape = box_on(shape, the_box);
+        assert!(QuadDetector::default().detect(&on_shape, 1, None).is_none());
+        let alone = draw(320, 200, the_box, 120, 60);
+        QuadDetector::default()
+            .detect(&alone, 1, None)
+            .expect("the box on its own is a card")
+    }
+
     fn pt(x: f32, y: f32) -> Point {
         Point { x, y }
     }
@@ -1515,13 +1526,7 @@ mod tests {
         // A card running off the plane's right edge, and on it a box whose top is the card's top:
         // card-shaped (170x100), but its top side goes on, as the card's edge, to the border.
         let the_box = Quad::rect(100.0, 40.0, 170.0, 100.0);
-        let p = box_on(&Quad::rect(100.0, 40.0, 300.0, 130.0), &the_box);
-        assert!(QuadDetector::default().detect(&p, 1, None).is_none());
-        // The same box on its own is a card.
-        let alone = draw(320, 200, &the_box, 120, 60);
-        let d = QuadDetector::default()
-            .detect(&alone, 1, None)
-            .expect("quad");
+        let d = a_part_alone(&Quad::rect(100.0, 40.0, 300.0, 130.0), &the_box);
         for (a, b) in d.quad.0.iter().zip(the_box.0.iter()) {
             assert!(super::super::geometry::dist(*a, *b) < 2.0, "{a:?} vs {b:?}");
         }
@@ -1532,10 +1537,7 @@ mod tests {
         // As above, but the box ends 30 px before the border: of the card beyond it, the frame
         // shows a sliver of 15 % of the box's length.
         let the_box = Quad::rect(100.0, 40.0, 190.0, 100.0);
-        let p = box_on(&Quad::rect(100.0, 40.0, 300.0, 130.0), &the_box);
-        assert!(QuadDetector::default().detect(&p, 1, None).is_none());
-        let alone = draw(320, 200, &the_box, 120, 60);
-        assert!(QuadDetector::default().detect(&alone, 1, None).is_some());
+        a_part_alone(&Quad::rect(100.0, 40.0, 300.0, 130.0), &the_box);
     }
 
     #[test]
@@ -1544,11 +1546,7 @@ mod tests {
         // the box's top side goes on past both its corners as the shape's top edge, for about
         // a third of its length, which ends well before the plane's border.
         let the_box = Quad::rect(80.0, 30.0, 130.0, 82.0);
-        let p = box_on(&Quad::rect(40.0, 30.0, 215.0, 166.0), &the_box);
-        assert!(QuadDetector::default().detect(&p, 1, None).is_none());
-        // The same box on its own is a card.
-        let alone = draw(320, 200, &the_box, 120, 60);
-        assert!(QuadDetector::default().detect(&alone, 1, None).is_some());
+        a_part_alone(&Quad::rect(40.0, 30.0, 215.0, 166.0), &the_box);
     }
 
     #[cfg_attr(target_arch = "wasm32", wasm_bindgen_test::wasm_bindgen_test)]
