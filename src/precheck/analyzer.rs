@@ -59,7 +59,7 @@ const QUARTER_MIN_COVERAGE: f32 = 0.15;
 /// screen, a picture frame, a plain box), the tones (5th to 95th percentile) span under a
 /// twentieth of the scene's. Blur smears print but keeps the photo and bands apart: over 2,825
 /// cards found in eight `calibrate` seeds (500 scenes each), the least was 0.145 of the scene,
-/// a card blurred by 1 % of its length; blank objects read 0.005 and 0.017.
+/// a card smeared by motion blur 7 % of its length; blank objects read 0.005 and 0.017.
 const BLANK_SPAN: i32 = 20;
 /// Below this share of the half plane, an outline found there is checked for a larger one around
 /// it on the quarter plane (`calibrate`, seeds 7, 3, 5 and 11: 2 photo boxes taken for the card
