@@ -178,6 +178,33 @@ impl Quad {
         convex_intersection_area(&self.0, &other.0)
     }
 
+    /// The aspect ratios (width over height) of the rectangles this quad may be the image of,
+    /// for a pinhole camera with principal point `pp` and a focal length from `f.0` to `f.1` (in
+    /// the quad's pixels): the ratio at each end. The ratio is monotonic in the focal length, so
+    /// the two ends bound it. `None` for a degenerate quad.
+    ///
+    /// Zhang and He, "Whiteboard scanning and image enhancement" (2007), section 3.
+    pub fn rectangle_aspects(&self, pp: Point, f: (f32, f32)) -> Option<(f32, f32)> {
+        let m = self.0.map(|p| [p.x - pp.x, p.y - pp.y, 1.0]);
+        // Zhang and He's m1..m4: the rectangle's (0,0), (w,0), (0,h), (w,h).
+        let (m1, m2, m3, m4) = (m[0], m[1], m[3], m[2]);
+        let c14 = cross3(m1, m4);
+        let (d2, d3) = (dot3(cross3(m2, m4), m3), dot3(cross3(m3, m4), m2));
+        if d2 == 0.0 || d3 == 0.0 {
+            return None;
+        }
+        let (k2, k3) = (dot3(c14, m3) / d2, dot3(c14, m2) / d3);
+        let n2: [f32; 3] = std::array::from_fn(|i| k2 * m2[i] - m1[i]);
+        let n3: [f32; 3] = std::array::from_fn(|i| k3 * m3[i] - m1[i]);
+        let ratio = |f: f32| {
+            let f2 = f * f;
+            let w2 = n2[0] * n2[0] + n2[1] * n2[1] + f2 * n2[2] * n2[2];
+            let h2 = n3[0] * n3[0] + n3[1] * n3[1] + f2 * n3[2] * n3[2];
+            (w2 / h2.max(1e-12)).sqrt()
+        };
+        Some((ratio(f.0), ratio(f.1)))
+    }
+
     /// Intersection over union of two convex quads.
     ///
     /// ```
@@ -195,6 +222,18 @@ impl Quad {
             inter / union
         }
     }
+}
+
+fn cross3(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
+    [
+        a[1] * b[2] - a[2] * b[1],
+        a[2] * b[0] - a[0] * b[2],
+        a[0] * b[1] - a[1] * b[0],
+    ]
+}
+
+fn dot3(a: [f32; 3], b: [f32; 3]) -> f32 {
+    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
 
 fn polygon_area(p: &[Point]) -> f32 {
@@ -308,9 +347,48 @@ impl Homography {
     }
 }
 
+/// The image of a rectangle `aspect` wide and 1 high, turned `yaw` degrees about its vertical
+/// axis, its centre `distance` away from a pinhole camera of focal length `f` whose principal
+/// point is `pp`: corners top-left, top-right, bottom-right, bottom-left.
+#[cfg(test)]
+pub(crate) fn seen_rectangle(aspect: f32, yaw: f32, f: f32, distance: f32, pp: Point) -> Quad {
+    let (s, c) = yaw.to_radians().sin_cos();
+    let corner = |x: f32, y: f32| {
+        let z = distance + x * s;
+        Point {
+            x: pp.x + f * x * c / z,
+            y: pp.y + f * y / z,
+        }
+    };
+    let (hw, hh) = (aspect / 2.0, 0.5);
+    Quad([
+        corner(-hw, -hh),
+        corner(hw, -hh),
+        corner(hw, hh),
+        corner(-hw, hh),
+    ])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rectangle_in_perspective_gives_back_its_proportions() {
+        let pp = p(160.0, 100.0);
+        for (aspect, yaw) in [(1.586, 0.0), (1.586, 30.0), (1.586, -45.0), (2.3, 40.0)] {
+            let q = seen_rectangle(aspect, yaw, 300.0, 4.0, pp);
+            let (at_f, _) = q.rectangle_aspects(pp, (300.0, 600.0)).unwrap();
+            assert!(
+                (at_f - aspect).abs() < 1e-3 * aspect,
+                "{aspect} {yaw}°: {at_f}"
+            );
+        }
+        // Seen square on, the focal length does not matter.
+        let flat = seen_rectangle(1.586, 0.0, 300.0, 4.0, pp);
+        let (a, b) = flat.rectangle_aspects(pp, (100.0, 1000.0)).unwrap();
+        assert!((a - b).abs() < 1e-3, "{a} {b}");
+    }
 
     #[test]
     fn sin_cos_matches_the_library() {
