@@ -183,23 +183,20 @@ impl Quad {
     /// the quad's pixels): the ratio at each end. The ratio is monotonic in the focal length, so
     /// the two ends bound it. `None` for a degenerate quad.
     ///
-    /// Zhang and He, "Whiteboard scanning and image enhancement" (2007), section 3.
+    /// As in Zhang and He, "Whiteboard scanning and image enhancement" (2007), section 3, read
+    /// from the quad's homography.
     pub fn rectangle_aspects(&self, pp: Point, f: (f32, f32)) -> Option<(f32, f32)> {
-        let m = self.0.map(|p| [p.x - pp.x, p.y - pp.y, 1.0]);
-        // Zhang and He's m1..m4: the rectangle's (0,0), (w,0), (0,h), (w,h).
-        let (m1, m2, m3, m4) = (m[0], m[1], m[3], m[2]);
-        let c14 = cross3(m1, m4);
-        let (d2, d3) = (dot3(cross3(m2, m4), m3), dot3(cross3(m3, m4), m2));
-        if d2 == 0.0 || d3 == 0.0 {
-            return None;
-        }
-        let (k2, k3) = (dot3(c14, m3) / d2, dot3(c14, m2) / d3);
-        let n2: [f32; 3] = std::array::from_fn(|i| k2 * m2[i] - m1[i]);
-        let n3: [f32; 3] = std::array::from_fn(|i| k3 * m3[i] - m1[i]);
+        // The map from the unit square, seen from the principal point: its first two columns are
+        // the rectangle's sides as the camera sees them (times the intrinsics, diag(f, f, 1)).
+        let centred = Quad(self.0.map(|p| Point {
+            x: p.x - pp.x,
+            y: p.y - pp.y,
+        }));
+        let m = *Homography::rect_to_quad(1.0, 1.0, &centred)?.matrix();
         let ratio = |f: f32| {
             let f2 = f * f;
-            let w2 = n2[0] * n2[0] + n2[1] * n2[1] + f2 * n2[2] * n2[2];
-            let h2 = n3[0] * n3[0] + n3[1] * n3[1] + f2 * n3[2] * n3[2];
+            let w2 = m[0] * m[0] + m[3] * m[3] + f2 * m[6] * m[6];
+            let h2 = m[1] * m[1] + m[4] * m[4] + f2 * m[7] * m[7];
             (w2 / h2.max(1e-12)).sqrt()
         };
         Some((ratio(f.0), ratio(f.1)))
@@ -222,18 +219,6 @@ impl Quad {
             inter / union
         }
     }
-}
-
-fn cross3(a: [f32; 3], b: [f32; 3]) -> [f32; 3] {
-    [
-        a[1] * b[2] - a[2] * b[1],
-        a[2] * b[0] - a[0] * b[2],
-        a[0] * b[1] - a[1] * b[0],
-    ]
-}
-
-fn dot3(a: [f32; 3], b: [f32; 3]) -> f32 {
-    a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
 }
 
 fn polygon_area(p: &[Point]) -> f32 {
