@@ -96,7 +96,9 @@ pub fn crop_for(width: u32, height: u32, quad: Option<&Quad>) -> CropRect {
     let axis = |lo: f32, hi: f32, min: u32, limit: u32| -> (u32, u32) {
         let want = (hi - lo).max(min as f32).min(limit as f32);
         let centre = (lo + hi) / 2.0;
-        let start = (centre - want / 2.0).clamp(0.0, limit as f32 - want);
+        // max/min, not clamp: clamp's panic message would pull f32 formatting into the package
+        // (want <= limit, so the bounds are in order).
+        let start = (centre - want / 2.0).max(0.0).min(limit as f32 - want);
         (start.floor() as u32, (want.ceil() as u32).min(limit))
     };
     let (x, w) = axis(x0 - mx, x1 + mx, ImageDto::MIN_WIDTH, width);
