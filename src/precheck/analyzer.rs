@@ -902,15 +902,13 @@ mod tests {
         assert!(hint(&[(120, 60), (255, 40)]).contains(Hint::TooBright));
     }
 
-    /// A 640x480 frame: a card (400x252) on a dark table, grey on its left and `paper` on its
-    /// right 42 %, the two blending over 20 px, and a specular highlight (a clipped core fading
-    /// through a halo) at its centre if `spot`. The blend is soft, so that no hard edge tells
-    /// over-exposed paper from glare; the grey keeps the card's median well under the paper.
     /// A 400x252 card of print (lines of upright strokes and short bars, as text is) on a dark
     /// table in a 640x480 frame, smeared by a camera motion of `smear` px along `dir`.
     fn printed_card(smear: f32, dir: (f32, f32)) -> Vec<u8> {
         let (w, h) = (640i32, 480i32);
-        let mut lum = vec![40u8; (w * h) as usize];
+        let mut lum = Plane::default();
+        lum.reset(w as usize, h as usize);
+        lum.data.fill(40);
         let mut state = 0x9e37_79b9_u32;
         let mut rnd = |n: u32| {
             state ^= state << 13;
@@ -920,7 +918,7 @@ mod tests {
         };
         let mut fill = |x0: i32, y0: i32, x1: i32, y1: i32, v: u8| {
             for y in y0..y1 {
-                lum[(y * w + x0) as usize..(y * w + x1) as usize].fill(v);
+                lum.data[(y * w + x0) as usize..(y * w + x1) as usize].fill(v);
             }
         };
         fill(120, 114, 520, 366, 215);
@@ -939,17 +937,6 @@ mod tests {
         }
         // The smear is a line sampled every half pixel, bilinearly, as a camera's is: not a
         // comb of whole-pixel shifts, which would leave steps for sharpness to find.
-        let at = |x: f32, y: f32| {
-            let (x0, y0) = (x.floor(), y.floor());
-            let (fx, fy) = (x - x0, y - y0);
-            let p = |dx: i32, dy: i32| {
-                let x = (x0 as i32 + dx).clamp(0, w - 1);
-                let y = (y0 as i32 + dy).clamp(0, h - 1);
-                lum[(y * w + x) as usize] as f32
-            };
-            (p(0, 0) * (1.0 - fx) + p(1, 0) * fx) * (1.0 - fy)
-                + (p(0, 1) * (1.0 - fx) + p(1, 1) * fx) * fy
-        };
         let norm = (dir.0 * dir.0 + dir.1 * dir.1).sqrt();
         let (ux, uy) = (dir.0 / norm, dir.1 / norm);
         let steps = (2.0 * smear) as i32;
@@ -959,7 +946,8 @@ mod tests {
             let sum: f32 = (0..=steps)
                 .map(|k| {
                     let t = (k - steps / 2) as f32 / 2.0;
-                    at(x + t * ux, y + t * uy)
+                    // Plane::sample puts pixel centres at integer + 0.5.
+                    lum.sample(x + 0.5 + t * ux, y + 0.5 + t * uy)
                 })
                 .sum();
             let v = (sum / (steps + 1) as f32).round() as u8;
@@ -992,6 +980,10 @@ mod tests {
         }
     }
 
+    /// A 640x480 frame: a card (400x252) on a dark table, grey on its left and `paper` on its
+    /// right 42 %, the two blending over 20 px, and a specular highlight (a clipped core fading
+    /// through a halo) at its centre if `spot`. The blend is soft, so that no hard edge tells
+    /// over-exposed paper from glare; the grey keeps the card's median well under the paper.
     fn card_frame(paper: [u8; 3], spot: bool) -> Vec<u8> {
         let (w, h) = (640usize, 480usize);
         let mut data = vec![0u8; w * h * 4];
