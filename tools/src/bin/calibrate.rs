@@ -1,4 +1,4 @@
-//! `calibrate [--seed S] [--count N] [--selfies N] [--min-accuracy A]`
+//! `calibrate [--seed S] [--count N] [--selfies N] [--min-accuracy A] [--placement P]`
 //!
 //! Runs the pre-check over the generated, labelled fixture set and prints:
 //! - for each measure, its ROC AUC and the threshold that maximises balanced accuracy;
@@ -11,6 +11,9 @@
 //! With `--min-accuracy`, exits 1 if any code's accuracy with the thresholds in force is lower.
 //! With `--explain`, also says why each missed card was missed: which check its weakest side
 //! failed, on all three planes the detector searches (`--dump DIR` writes their pictures).
+//! With `--placement physical`, the cards are seen off the camera's axis with the principal point
+//! at the frame's centre, as a camera sees them, instead of moved in the image after projection
+//! (the default, `shifted`, which the thresholds were chosen on).
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
     let mut min_accuracy: Option<f64> = None;
     let mut dump: Option<std::path::PathBuf> = None;
     let mut explain = false;
+    let mut placement = dataset::Placement::Shifted;
     let mut misses: Vec<Miss> = Vec::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -47,6 +51,17 @@ fn main() -> ExitCode {
         let v = args.next();
         if a == "--dump" {
             dump = v.map(Into::into);
+            continue;
+        }
+        if a == "--placement" {
+            placement = match v.as_deref() {
+                Some("shifted") => dataset::Placement::Shifted,
+                Some("physical") => dataset::Placement::Physical,
+                _ => {
+                    eprintln!("--placement: shifted or physical");
+                    return ExitCode::from(2);
+                }
+            };
             continue;
         }
         let ok = match (a.as_str(), v.as_deref().map(str::parse::<f64>)) {
@@ -69,7 +84,7 @@ fn main() -> ExitCode {
             _ => false,
         };
         if !ok {
-            eprintln!("usage: calibrate [--seed S] [--count N] [--selfies N] [--min-accuracy 0.97] [--dump DIR] [--explain]");
+            eprintln!("usage: calibrate [--seed S] [--count N] [--selfies N] [--min-accuracy 0.97] [--dump DIR] [--explain] [--placement shifted|physical]");
             return ExitCode::from(2);
         }
     }
@@ -77,7 +92,7 @@ fn main() -> ExitCode {
     let thresholds = Thresholds::default();
     let mut analyzer = Analyzer::new(thresholds);
     let mut records = Vec::new();
-    let docs = dataset::dataset(seed, count).map(|s| (s, false));
+    let docs = dataset::dataset_placed(seed, count, placement).map(|s| (s, false));
     let faces = dataset::selfie_dataset(seed, selfies).map(|s| (s, true));
     for (i, (scene, selfie)) in docs.chain(faces).enumerate() {
         let img = &scene.image;
