@@ -112,9 +112,7 @@ pub fn video_frame(kind: &str) -> (Vec<u8>, u32, u32) {
     let v = idv_fixtures::videos::front_back_selfie(7, 640, 480);
     let s = v
         .info
-        .segments
-        .iter()
-        .find(|s| s.sharp && s.kind.as_deref() == Some(kind))
+        .sharp_step(kind)
         .expect("the session video has that step");
     let img = v.render_frame((s.start + s.end) / 2);
     (img.data, img.width, img.height)

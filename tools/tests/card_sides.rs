@@ -23,20 +23,11 @@ fn play(
         .collect()
 }
 
-fn segment(v: &videos::Video, kind: &str) -> std::ops::Range<usize> {
-    let s = v
-        .info
-        .segments
-        .iter()
-        .find(|s| s.kind.as_deref() == Some(kind) && s.sharp)
-        .unwrap();
-    s.start..s.end
-}
-
 #[test]
 fn the_front_is_not_captured_as_the_back() {
     let v = videos::front_back_selfie(7, 640, 480);
-    let (front, back) = (segment(&v, "document_front"), segment(&v, "document_back"));
+    let step = |kind| v.info.sharp_step(kind).unwrap();
+    let (front, back) = (step("document_front"), step("document_back"));
     let mut ac = AutoCapture::new(Policy::default());
     ac.begin(ImageType::DocumentFront, 0.0);
     let f = play(&mut ac, &v, front.clone(), 0.0);
@@ -79,7 +70,8 @@ fn signatures_separate_the_sides() {
             a.analyze(f, ImageType::DocumentFront);
             a.card_signature()
         };
-        let (front, back) = (segment(&v, "document_front"), segment(&v, "document_back"));
+        let step = |kind| v.info.sharp_step(kind).unwrap();
+        let (front, back) = (step("document_front"), step("document_back"));
         let Some(f0) = sig(front.start + 5) else {
             continue;
         };

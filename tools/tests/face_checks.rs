@@ -456,12 +456,7 @@ fn video_selfies_get_their_codes() {
         videos::front_back_selfie(1, 640, 480),
         videos::two_faces(1, 640, 480),
     ] {
-        let seg = v
-            .info
-            .segments
-            .iter()
-            .find(|s| s.kind.as_deref() == Some("selfie"))
-            .expect("a selfie segment");
+        let seg = v.info.sharp_step("selfie").expect("a selfie segment");
         let i = (seg.start + seg.end) / 2;
         let want = v.info.frames[i].label.as_str();
         let r = analyze(&v.render_frame(i));

@@ -18,17 +18,12 @@ fn each_step_of_the_session_video_is_captured() {
     .into_iter()
     .enumerate()
     {
-        let seg = v
-            .info
-            .segments
-            .iter()
-            .find(|s| s.kind.as_deref() == Some(name) && s.sharp)
-            .unwrap();
-        // Each step starts a second after the last, as the camera keeps running.
+        let seg = v.info.sharp_step(name).unwrap();
+        // Each step starts 2 s after the last; the camera keeps running between them.
         let t0 = 2000.0 * n as f64;
         ac.begin(kind, t0);
         let mut seen = Vec::new();
-        let captured = (seg.start..seg.end).any(|i| {
+        let captured = seg.clone().any(|i| {
             let img = v.render_frame(i);
             let t = t0 + (i - seg.start) as f64 * 1000.0 / 30.0;
             let s = ac.frame(Frame::packed(&img.data, img.width, img.height).unwrap(), t);
